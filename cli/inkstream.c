@@ -1,0 +1,331 @@
+/*
+ * inkstream: the single command line.  main() picks the subcommand; each
+ * subcommand parses its own options and calls the library.
+ *
+ * Exit status: 0 ok, 1 error, 2 usage.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ink/codec.h"
+#include "ink/kafka.h"
+#include "ink/ner.h"
+#include "ink/stage.h"
+#include "cli.h"
+
+#define EXIT_USAGE 2
+
+/*---- Options shared by the Kafka subcommands ------------------------------*/
+
+enum {
+        OPT_BROKERS = 1000, OPT_TOPIC, OPT_GROUP, OPT_INPUT, OPT_OUTPUT,
+        OPT_ALERTS, OPT_DLQ, OPT_EOF, OPT_CONFIG, OPT_BEGIN, OPT_JSON,
+        OPT_JSONL, OPT_NOENRICH, OPT_THREADS, OPT_DUMP
+};
+
+/* Applies --config first, then the environment, then the other flags, so
+ * that a flag always wins. */
+static int parse_common(int argc, char **argv, const struct option *opts,
+                        ink_conf_t *conf, const char *topic_key) {
+        char err[512];
+        int c;
+
+        /* pass 1: --config */
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+X:vqh", opts, NULL)) != -1)
+                if (c == OPT_CONFIG &&
+                    ink_conf_read_file(conf, optarg, err, sizeof(err))) {
+                        fprintf(stderr, "inkstream: %s\n", err);
+                        return -1;
+                }
+        if (ink_conf_from_env(conf, err, sizeof(err))) {
+                fprintf(stderr, "inkstream: environment: %s\n", err);
+                return -1;
+        }
+        /* pass 2: everything else */
+        optind = 1;
+        opterr = 1;
+        while ((c = getopt_long(argc, argv, "+X:vqh", opts, NULL)) != -1) {
+                const char *key = NULL, *val = optarg;
+                char *eq;
+                switch (c) {
+                case OPT_CONFIG: continue;
+                case OPT_BROKERS: key = "brokers"; break;
+                case OPT_GROUP: key = "group"; break;
+                case OPT_TOPIC: key = topic_key; break;
+                case OPT_INPUT: key = "input.topic"; break;
+                case OPT_OUTPUT: key = "output.topic"; break;
+                case OPT_ALERTS: key = "alerts.topic"; break;
+                case OPT_DLQ: key = "dlq.topic"; break;
+                case OPT_THREADS: key = "threads"; break;
+                case OPT_EOF: key = "exit.on.eof"; val = "true"; break;
+                case OPT_BEGIN: key = "from.beginning"; val = "true"; break;
+                case OPT_JSON: key = "json"; val = "true"; break;
+                case OPT_NOENRICH: key = "no.enrich"; val = "true"; break;
+                case 'v': ink_log_level++; continue;
+                case 'q': ink_log_level = INK_LOG_ERR; continue;
+                case 'h': return 1;
+                case 'X':
+                        if (!(eq = strchr(optarg, '='))) {
+                                fprintf(stderr, "inkstream: -X %s: expected "
+                                                "key=value\n", optarg);
+                                return -1;
+                        }
+                        *eq = '\0';
+                        key = optarg;
+                        val = eq + 1;
+                        break;
+                default: return -1;
+                }
+                if (ink_conf_set(conf, key, val, err, sizeof(err))) {
+                        fprintf(stderr, "inkstream: %s\n", err);
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+#define COMMON_OPTS                                                          \
+        {"brokers", required_argument, NULL, OPT_BROKERS},                   \
+        {"config", required_argument, NULL, OPT_CONFIG},                     \
+        {"help", no_argument, NULL, 'h'},                                    \
+        {"verbose", no_argument, NULL, 'v'},                                 \
+        {"quiet", no_argument, NULL, 'q'}
+
+static const char *common_help =
+        "  --brokers B        bootstrap servers (default 127.0.0.1:9092)\n"
+        "  --config FILE      key=value properties (see `inkstream config`)\n"
+        "  -X key=value       any property; kafka.* goes to librdkafka\n"
+        "  -v, -q             more / less logging\n";
+
+/*---- ingest -----------------------------------------------------------------*/
+
+static int cmd_ingest(int argc, char **argv) {
+        static const struct option opts[] = {
+                COMMON_OPTS, {"topic", required_argument, NULL, OPT_TOPIC},
+                {NULL, 0, NULL, 0}};
+        ink_conf_t conf;
+        ink_ingest_stats_t st;
+        int r, ret;
+
+        ink_conf_init(&conf);
+        if ((r = parse_common(argc, argv, opts, &conf, "input.topic"))) {
+                fprintf(r > 0 ? stdout : stderr,
+                        "usage: inkstream ingest [--brokers B] "
+                        "[--topic articles.raw] [FILE...]\n"
+                        "Produces articles to Kafka, keyed by article id. "
+                        "A FILE is JSON Lines\n"
+                        "({\"id\",\"title\",\"body\",\"url\",\"published\","
+                        "\"source\",\"lang\"}; id and body required)\n"
+                        "or plain text (first line the title, the rest the "
+                        "body). Reads stdin without FILE.\n%s",
+                        common_help);
+                ink_conf_destroy(&conf);
+                return r > 0 ? 0 : EXIT_USAGE;
+        }
+        ink_install_signals();
+        ret = ink_ingest_run(&conf, argv + optind, argc - optind, &st);
+        fprintf(stderr,
+                "ingest: %llu produced to %s, %llu rejected, %llu failed\n",
+                (unsigned long long)st.produced, conf.input_topic,
+                (unsigned long long)st.rejected,
+                (unsigned long long)st.failed);
+        ink_conf_destroy(&conf);
+        return ret;
+}
+
+/*---- enrich -----------------------------------------------------------------*/
+
+static int cmd_enrich(int argc, char **argv) {
+        static const struct option opts[] = {
+                COMMON_OPTS,
+                {"group", required_argument, NULL, OPT_GROUP},
+                {"input", required_argument, NULL, OPT_INPUT},
+                {"output", required_argument, NULL, OPT_OUTPUT},
+                {"alerts", required_argument, NULL, OPT_ALERTS},
+                {"dlq", required_argument, NULL, OPT_DLQ},
+                {"threads", required_argument, NULL, OPT_THREADS},
+                {"exit-on-eof", no_argument, NULL, OPT_EOF},
+                {"no-enrich", no_argument, NULL, OPT_NOENRICH},
+                {NULL, 0, NULL, 0}};
+        ink_conf_t conf;
+        ink_worker_stats_t st;
+        int r, ret;
+
+        ink_conf_init(&conf);
+        if ((r = parse_common(argc, argv, opts, &conf, NULL)) ||
+            optind != argc) {
+                fprintf(r > 0 ? stdout : stderr,
+                        "usage: inkstream enrich [--brokers B] [--group G] "
+                        "[--input articles.raw]\n"
+                        "         [--output articles.enriched] "
+                        "[--alerts alerts.summit] [--dlq articles.dlq]\n"
+                        "         [--exit-on-eof] [--no-enrich] "
+                        "[--config FILE] [-X key=value]\n"
+                        "The worker: consumes articles in a consumer group, "
+                        "writes one enriched\nAvro record per article and one "
+                        "alert record per summit announcement;\nbad input "
+                        "goes to the dead-letter topic.\n%s"
+                        "  --exit-on-eof      exit once every assigned "
+                        "partition is drained\n"
+                        "  --no-enrich        parse, encode and commit only\n",
+                        common_help);
+                ink_conf_destroy(&conf);
+                return r > 0 ? 0 : EXIT_USAGE;
+        }
+        ink_install_signals();
+        ret = ink_worker_run(&conf, &st);
+        fprintf(stderr,
+                "enrich: %llu consumed, %llu enriched, %llu alerts, "
+                "%llu dead letters, %llu failed\n",
+                (unsigned long long)st.consumed,
+                (unsigned long long)st.enriched,
+                (unsigned long long)st.alerts,
+                (unsigned long long)st.dead_letters,
+                (unsigned long long)st.failed);
+        ink_conf_destroy(&conf);
+        return ret;
+}
+
+/*---- alerts -----------------------------------------------------------------*/
+
+static int cmd_alerts(int argc, char **argv) {
+        static const struct option opts[] = {
+                COMMON_OPTS, {"topic", required_argument, NULL, OPT_TOPIC},
+                {"from-beginning", no_argument, NULL, OPT_BEGIN},
+                {"exit-on-eof", no_argument, NULL, OPT_EOF},
+                {"json", no_argument, NULL, OPT_JSON},
+                {NULL, 0, NULL, 0}};
+        ink_conf_t conf;
+        int r, ret;
+
+        ink_conf_init(&conf);
+        if ((r = parse_common(argc, argv, opts, &conf, "alerts.topic")) ||
+            optind != argc) {
+                fprintf(r > 0 ? stdout : stderr,
+                        "usage: inkstream alerts [--brokers B] "
+                        "[--topic alerts.summit] [--from-beginning]\n"
+                        "         [--exit-on-eof] [--json]\n"
+                        "Prints alert records readably (or as JSON lines).\n"
+                        "%s", common_help);
+                ink_conf_destroy(&conf);
+                return r > 0 ? 0 : EXIT_USAGE;
+        }
+        ink_install_signals();
+        ret = ink_alerts_run(&conf, stdout, NULL);
+        ink_conf_destroy(&conf);
+        return ret;
+}
+
+/*---- annotate ---------------------------------------------------------------*/
+
+static int cmd_annotate(int argc, char **argv) {
+        static const struct option opts[] = {
+                {"jsonl", no_argument, NULL, OPT_JSONL},
+                {"help", no_argument, NULL, 'h'},
+                {NULL, 0, NULL, 0}};
+        bool jsonl = false;
+        int c;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+                if (c == OPT_JSONL) {
+                        jsonl = true;
+                } else {
+                        fprintf(c == 'h' ? stdout : stderr,
+                                "usage: inkstream annotate [--jsonl] "
+                                "[FILE|-]\n"
+                                "Enriches without Kafka. With --jsonl: one "
+                                "JSON article per input line,\none JSON "
+                                "enriched record per output line (a bad line "
+                                "gives an object\nwith \"error\"). Without: "
+                                "one plain-text or JSON article, printed as\n"
+                                "indented JSON.\n");
+                        return c == 'h' ? 0 : EXIT_USAGE;
+                }
+        }
+        if (argc - optind > 1) {
+                fprintf(stderr, "inkstream annotate: one FILE at most\n");
+                return EXIT_USAGE;
+        }
+        return ink_cli_annotate(optind < argc ? argv[optind] : "-", jsonl);
+}
+
+/*---- config -----------------------------------------------------------------*/
+
+static int cmd_config(int argc, char **argv) {
+        static const struct option opts[] = {
+                COMMON_OPTS, {"dump", no_argument, NULL, OPT_DUMP},
+                {NULL, 0, NULL, 0}};
+        ink_conf_t conf;
+        int r;
+
+        ink_conf_init(&conf);
+        if ((r = parse_common(argc, argv, opts, &conf, NULL)) < 0) {
+                ink_conf_destroy(&conf);
+                return EXIT_USAGE;
+        }
+        if (r > 0) {
+                printf("usage: inkstream config [--dump] [--config FILE] "
+                       "[-X key=value]\nPrints the effective configuration "
+                       "and the properties.\n\n");
+                ink_conf_help(stdout);
+        } else {
+                ink_conf_dump(&conf, stdout);
+        }
+        ink_conf_destroy(&conf);
+        return 0;
+}
+
+/*---- main -------------------------------------------------------------------*/
+
+static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+        const char *help;
+} commands[] = {
+        {"ingest", cmd_ingest, "produce articles (JSON Lines or text) to Kafka"},
+        {"enrich", cmd_enrich, "the worker: consume, enrich, produce"},
+        {"alerts", cmd_alerts, "print alert records"},
+        {"annotate", cmd_annotate, "enrich without Kafka (JSON in, JSON out)"},
+        {"demo", ink_cli_demo, "the whole topology on an embedded cluster"},
+        {"train-ner", ink_ner_train_main, "train the named-entity model"},
+        {"config", cmd_config, "print the effective configuration"},
+};
+
+static void usage(FILE *fp) {
+        fprintf(fp, "usage: inkstream <command> [options]   "
+                    "(inkstream <command> --help)\n\ncommands:\n");
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                fprintf(fp, "  %-10s %s\n", commands[i].name,
+                        commands[i].help);
+}
+
+int main(int argc, char **argv) {
+        const char *lvl = getenv("INKSTREAM_LOG_LEVEL");
+
+        if (lvl)
+                ink_log_level = atoi(lvl);
+        if (argc < 2) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+            !strcmp(argv[1], "help")) {
+                usage(stdout);
+                return 0;
+        }
+        if (!strcmp(argv[1], "--version")) {
+                printf("inkstream %s (%s), librdkafka %s\n", INK_VERSION,
+                       INK_MODEL_VERSION, rd_kafka_version_str());
+                return 0;
+        }
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (!strcmp(argv[1], commands[i].name))
+                        return commands[i].run(argc - 1, argv + 1);
+        fprintf(stderr, "inkstream: unknown command \"%s\"\n", argv[1]);
+        usage(stderr);
+        return EXIT_USAGE;
+}

@@ -1,0 +1,139 @@
+/*
+ * Named-entity recognition: an averaged-perceptron tagger over hashed
+ * features with first-order Viterbi decoding under the BIO constraint,
+ * its binary model format, its trainer, and canonical names.
+ *
+ * Files: lib/enrich/ner_feat.c (features, gazetteer), ner_model.c (model
+ * file, tagging, BIO repair), ner_train.c (trainer), ner.c (the
+ * "entities" stage and canonical names).
+ */
+#ifndef INK_NER_H
+#define INK_NER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ink/article.h"
+
+/*---- Tag set -------------------------------------------------------------*/
+
+/* Tag t > 0 is B-X when odd and I-X when even, X = (t - 1) / 2 as an
+ * ink_ent_type_t. */
+enum {
+        INK_NER_O = 0,
+        INK_NER_B_PER, INK_NER_I_PER,
+        INK_NER_B_ORG, INK_NER_I_ORG,
+        INK_NER_B_LOC, INK_NER_I_LOC,
+        INK_NER_B_MISC, INK_NER_I_MISC,
+        INK_NER_NTAGS
+};
+
+#define INK_NER_IS_B(t) ((t) > 0 && ((t) & 1))
+#define INK_NER_IS_I(t) ((t) > 0 && !((t) & 1))
+#define INK_NER_TYPE(t) ((ink_ent_type_t)(((t) - 1) / 2))
+
+/** @returns "O", "B-PER", ... for tag \p t, or NULL when out of range. */
+const char *ink_ner_tag_name(int t);
+/** @returns the tag named \p s ("B-LOC") or -1. */
+int ink_ner_tag_parse(const char *s);
+
+/** Repairs a BIO sequence in place: an I-X that follows neither B-X nor
+ *  I-X becomes B-X.  @returns the number of tags changed. */
+size_t ink_ner_bio_repair(uint8_t *tags, size_t n);
+
+/** Best BIO-valid tag sequence for \p n words given emission scores
+ *  \p emit (n * NTAGS) and transition scores \p trans ((NTAGS + 1) *
+ *  NTAGS, row NTAGS = sentence start); I-X is allowed only after B-X or
+ *  I-X.  \p bp is scratch of n * NTAGS bytes.  Writes \p tags. */
+void ink_ner_viterbi(const float *emit, size_t n, const float *trans,
+                     uint8_t *bp, uint8_t *tags);
+
+/*---- Features (ner_feat.c) -----------------------------------------------*/
+
+/* Version of the feature templates; a model records it and is refused by
+ * a build whose templates differ. */
+#define INK_NER_FEAT_VERSION 1
+/* At most this many features per token. */
+#define INK_NER_MAXF 48
+
+/** Computes the hashed features of every word of one sentence.
+ *  \p words are the n words (borrowed, NUL-terminated, NFC, case kept).
+ *  Writes up to INK_NER_MAXF 32-bit hashes per word to
+ *  feats[i * INK_NER_MAXF ...] and their count to nfeats[i].
+ *  Thread-safe. */
+void ink_ner_features(const char *const *words, size_t n, uint32_t *feats,
+                      uint8_t *nfeats);
+
+/** @returns a 32-bit FNV-1a hash of the gazetteer resource (recorded in a
+ *  model so that a model and a gazetteer that differ are noticed). */
+uint32_t ink_ner_gazetteer_hash(void);
+
+/*---- Model (ner_model.c) -------------------------------------------------*/
+
+/*
+ * Model file "data/ner/model.bin", little-endian:
+ *
+ *   off size
+ *     0    6  magic "INKNER"
+ *     6    2  u16 format version (INK_NER_FORMAT_VERSION)
+ *     8    4  u32 number of tags (9)
+ *    12    4  u32 hash bits B (table of 2^B buckets)
+ *    16    4  u32 feature version (INK_NER_FEAT_VERSION)
+ *    20    4  u32 gazetteer hash (ink_ner_gazetteer_hash())
+ *    24    4  f32 scale: weight = int16 / scale
+ *    28    4  u32 reserved (0)
+ *    32  8*T  tag names, NUL-padded ("O", "B-PER", ... in tag order)
+ *     .  4*(T+1)*T  f32 transition weights [prev][tag], prev T = start
+ *     .  2*2^B*T    i16 feature weights [bucket][tag]
+ */
+#define INK_NER_MAGIC "INKNER"
+#define INK_NER_FORMAT_VERSION 1
+#define INK_NER_RESOURCE "data/ner/model.bin"
+
+typedef struct ink_ner_model_s ink_ner_model_t;
+
+/** Parses and validates a model image.  \p buf is borrowed and must
+ *  outlive the model (embedded resources do).
+ *  @returns the model (owned by caller) or NULL with a reason in
+ *  \p errstr (bad magic, version, tag set, size, feature version). */
+ink_ner_model_t *ink_ner_model_load(const void *buf, size_t len,
+                                    char *errstr, size_t errstr_size);
+void ink_ner_model_destroy(ink_ner_model_t *m);
+
+/** Tags one sentence of \p n words (borrowed).  Writes the tag of each
+ *  word to \p tags and, if \p conf is not NULL, a confidence in 0..1
+ *  (logistic of the margin over the best other tag).  Thread-safe.
+ *  @returns 0, or -1 when n is too large (over 1 << 20 words). */
+int ink_ner_tag(const ink_ner_model_t *m, const char *const *words,
+                size_t n, uint8_t *tags, float *conf);
+
+/*---- Writing models (ner_model.c, used by the trainer) -------------------*/
+
+/** Writes a model with float weights \p w (2^bits * INK_NER_NTAGS,
+ *  bucket-major) and transitions \p trans ((NTAGS + 1) * NTAGS),
+ *  quantising \p w to int16.  @returns 0 or -1 with errno set. */
+int ink_ner_model_write(const char *path, unsigned bits, const float *w,
+                        const float *trans);
+
+/*---- Canonical names (ner.c) ---------------------------------------------*/
+
+/** Sets ents[i].canonical (arena strings) for the \p n entities of one
+ *  article, which must have .type and .text set:
+ *  - a leading title ("President", "Mr.", "Prime Minister") and a
+ *    trailing possessive ("'s", "'") are removed;
+ *  - a PER that is a single word equal to the last word of a PER with
+ *    more words elsewhere in the article gets that full name (the nearest
+ *    earlier one, else the nearest later one).
+ *  Other entities keep their text without possessive. */
+void ink_ner_canonical_names(ink_arena_t *arena, ink_entity_t *ents,
+                             size_t n);
+
+/*---- Trainer (ner_train.c) -----------------------------------------------*/
+
+/** `inkstream train-ner`: --train FILE... [--partial FILE...] --dev FILE
+ *  --epochs N --out FILE --seed N --bits B.  argv[0] is the command name
+ *  (ignored), as for main().  Prints per-epoch dev scores to stdout.
+ *  @returns a process exit code. */
+int ink_ner_train_main(int argc, char **argv);
+
+#endif /* INK_NER_H */

@@ -1,0 +1,123 @@
+/*
+ * A bump allocator: one per article, everything freed in one call.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+
+#include "ink/core.h"
+
+typedef struct chunk_s {
+        struct chunk_s *next;
+        size_t size, used;
+        _Alignas(16) unsigned char data[];
+} chunk_t;
+
+struct ink_arena_s {
+        chunk_t *head;
+        size_t chunk_size;
+};
+
+static chunk_t *chunk_new(size_t size) {
+        chunk_t *c = ink_malloc(sizeof(*c) + size);
+        c->next = NULL;
+        c->size = size;
+        c->used = 0;
+        return c;
+}
+
+ink_arena_t *ink_arena_new(size_t chunk_size) {
+        ink_arena_t *a = ink_calloc(1, sizeof(*a));
+        a->chunk_size = chunk_size ? chunk_size : 64 * 1024;
+        a->head = chunk_new(a->chunk_size);
+        return a;
+}
+
+void ink_arena_reset(ink_arena_t *a) {
+        chunk_t *c = a->head, *next;
+        /* keep the last (first allocated) chunk */
+        while (c->next) {
+                next = c->next;
+                free(c);
+                c = next;
+        }
+        c->used = 0;
+        a->head = c;
+}
+
+void ink_arena_destroy(ink_arena_t *a) {
+        chunk_t *c, *next;
+        if (!a)
+                return;
+        for (c = a->head; c; c = next) {
+                next = c->next;
+                free(c);
+        }
+        free(a);
+}
+
+void *ink_arena_alloc(ink_arena_t *a, size_t size) {
+        chunk_t *c = a->head;
+        size = (size + 15) & ~(size_t)15;
+        if (size == 0)
+                size = 16;
+        if (c->used + size > c->size) {
+                size_t csize = size > a->chunk_size ? size : a->chunk_size;
+                chunk_t *n = chunk_new(csize);
+                if (size > a->chunk_size) {
+                        /* a big block: keep the current chunk on top */
+                        n->next = c->next;
+                        c->next = n;
+                        n->used = size;
+                        return n->data;
+                }
+                n->next = c;
+                a->head = c = n;
+        }
+        void *p = c->data + c->used;
+        c->used += size;
+        return p;
+}
+
+void *ink_arena_calloc(ink_arena_t *a, size_t n, size_t size) {
+        if (size && n > SIZE_MAX / size)
+                ink_panic(__FILE__, __LINE__, "arena calloc overflow");
+        void *p = ink_arena_alloc(a, n * size);
+        memset(p, 0, n * size);
+        return p;
+}
+
+char *ink_arena_strndup(ink_arena_t *a, const char *s, size_t n) {
+        char *d = ink_arena_alloc(a, n + 1);
+        memcpy(d, s, n);
+        d[n] = '\0';
+        return d;
+}
+
+char *ink_arena_strdup(ink_arena_t *a, const char *s) {
+        return ink_arena_strndup(a, s, strlen(s));
+}
+
+char *ink_arena_sprintf(ink_arena_t *a, const char *fmt, ...) {
+        va_list ap, ap2;
+        int n;
+        char *d;
+
+        va_start(ap, fmt);
+        va_copy(ap2, ap);
+        n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        d = ink_arena_alloc(a, (size_t)n + 1);
+        vsnprintf(d, (size_t)n + 1, fmt, ap2);
+        va_end(ap2);
+        return d;
+}
+
+void *ink_arena_grow(ink_arena_t *a, void *old, size_t old_n, size_t new_n,
+                     size_t elem) {
+        void *p = ink_arena_calloc(a, new_n, elem);
+        if (old && old_n)
+                memcpy(p, old, (old_n < new_n ? old_n : new_n) * elem);
+        return p;
+}

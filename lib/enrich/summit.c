@@ -1,0 +1,1505 @@
+/*
+ * The "summit" stage: announcements of diplomatic encounters that have not
+ * happened yet, or changes in the status of planned ones.
+ *
+ * Sentence by sentence, from the tokens and entities of earlier stages and
+ * the lexicons under data/alerts/:
+ *
+ *  1. Lexicon hits: encounter triggers (meet, talks, summit, visit, phone
+ *     call, host), tense and modality cues, status cues, non-diplomatic
+ *     senses (business summit, mountain summit, Summit County, sports,
+ *     domestic politics), countries (with demonyms and capitals),
+ *     international bodies and leader titles.
+ *  2. Leaders: a title followed by a name ("Russian President Vladimir
+ *     Putin"), with the country read from a demonym or "of <country>"
+ *     before or after it; PER entities give the canonical form, and
+ *     surname mentions elsewhere in the article resolve to the same leader.
+ *  3. A sentence is a candidate when it has a trigger, a forward-looking or
+ *     status-change cue, no blocking cue (past readout, "no plans to meet",
+ *     speculation, business/mountain/sports/place sense, domestic meeting)
+ *     and sides from at least two different states or bodies (or one body
+ *     holding a summit).
+ *  4. The best candidate (headline and lead first) is the main encounter;
+ *     other forward-looking sentences about the same encounter (no other
+ *     leader named) refine its status, time and venues.
+ *
+ * Mode rule: the first trigger of the main sentence decides between a call
+ * and a meeting ("plans a phone call, wants to meet" is a call: the call is
+ * the next concrete step); a visit trigger wins over a meeting trigger
+ * (a visit frames the meetings held during it), except for a summit of an
+ * international body; "virtual"/"video" next to a summit or meeting makes
+ * it a call.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ink/stage.h"
+#include "ink/summit.h"
+#include "summit_int.h"
+
+/*---- Lexicon --------------------------------------------------------------*/
+
+enum {
+        CAT_MEET, CAT_SUMMIT, CAT_VISIT, CAT_CALL, CAT_HOST,
+        CAT_FUT, CAT_FUTW, CAT_PLAN, CAT_PROP, CAT_SCHED, CAT_AGREE,
+        CAT_CONF, CAT_REPORT, CAT_POSTP, CAT_CANC, CAT_PAST, CAT_NONE,
+        CAT_SPEC, CAT_NEG, CAT_BIZ, CAT_MOUNT, CAT_SPORT, CAT_PLACE,
+        CAT_DOMESTIC, CAT_VIRTUAL,
+        CAT_COUNTRY, CAT_BODY, CAT_TITLE,
+        CAT_CNT
+};
+
+static const char *const cue_names[] = {
+        "MEET", "SUMMIT", "VISIT", "CALL", "HOST",
+        "FUT", "FUTW", "PLAN", "PROP", "SCHED", "AGREE",
+        "CONF", "REPORT", "POSTP", "CANC", "PAST", "NONE",
+        "SPEC", "NEG", "BIZ", "MOUNT", "SPORT", "PLACE",
+        "DOMESTIC", "VIRTUAL",
+};
+
+#define BIT(c) (1u << (c))
+#define TRIGGERS (BIT(CAT_MEET) | BIT(CAT_SUMMIT) | BIT(CAT_VISIT) | \
+                  BIT(CAT_CALL) | BIT(CAT_HOST))
+#define STRONG (BIT(CAT_PLAN) | BIT(CAT_PROP) | BIT(CAT_SCHED) | \
+                BIT(CAT_AGREE) | BIT(CAT_POSTP) | BIT(CAT_CANC))
+
+typedef struct lex_entry_s {
+        char *phrase;   /* lower case unless exact */
+        int cat;
+        int exact;      /* match the case as written */
+        int rank;       /* titles: 0..3; countries: 1 for a demonym */
+        int canon;      /* countries, bodies: index into ctx->names */
+} lex_entry_t;
+
+typedef struct summit_ctx_s {
+        lex_entry_t *lex;
+        size_t nlex;
+        size_t bucket[257];     /* lex sorted by first byte */
+        char **names;           /* canonical country and body names */
+        int *name_is_body;
+        size_t nnames;
+} summit_ctx_t;
+
+/** Appends one lexicon entry (phrase copied; lower-cased unless it is an
+ *  all-capitals alias of a country or body). */
+static void lex_add(summit_ctx_t *ctx, size_t *cap, const char *phrase,
+                    size_t len, int cat, int rank, int canon) {
+        lex_entry_t *le;
+        int caps = 0, lower = 0;
+        while (len && isspace((unsigned char)phrase[len - 1]))
+                len--;
+        while (len && isspace((unsigned char)*phrase)) {
+                phrase++;
+                len--;
+        }
+        if (!len)
+                return;
+        if (ctx->nlex == *cap) {
+                *cap = *cap ? *cap * 2 : 512;
+                ctx->lex = ink_realloc(ctx->lex, *cap * sizeof(*ctx->lex));
+        }
+        le = &ctx->lex[ctx->nlex++];
+        le->phrase = ink_strndup(phrase, len);
+        for (size_t i = 0; i < len; i++) {
+                if (isupper((unsigned char)phrase[i]))
+                        caps++;
+                if (islower((unsigned char)phrase[i]))
+                        lower++;
+        }
+        le->exact = (cat == CAT_COUNTRY || cat == CAT_BODY) && caps >= 2 &&
+                    !lower;
+        if (!le->exact)
+                for (char *p = le->phrase; *p; p++)
+                        *p = (char)tolower((unsigned char)*p);
+        le->cat = cat;
+        le->rank = rank;
+        le->canon = canon;
+}
+
+/** Loads "canonical|alias|..." lines of \p path as \p cat entries.
+ *  @returns 0, or -1 with \p errstr set. */
+static int load_names(summit_ctx_t *ctx, size_t *cap, const char *path,
+                      int cat, char *errstr, size_t errstr_size) {
+        size_t len;
+        const char *p = ink_resource_get(path, &len);
+        if (!p) {
+                snprintf(errstr, errstr_size, "missing resource %s", path);
+                return -1;
+        }
+        while (*p) {
+                const char *eol = strchr(p, '\n');
+                if (!eol)
+                        eol = p + strlen(p);
+                if (*p != '#' && eol > p) {
+                        const char *first_end = p;
+                        while (first_end < eol && *first_end != '|' &&
+                               *first_end != ';')
+                                first_end++;
+                        int canon = (int)ctx->nnames++;
+                        ctx->names = ink_realloc(ctx->names, ctx->nnames *
+                                                 sizeof(*ctx->names));
+                        ctx->name_is_body = ink_realloc(
+                                ctx->name_is_body,
+                                ctx->nnames * sizeof(*ctx->name_is_body));
+                        ctx->names[canon] =
+                                ink_strndup(p, (size_t)(first_end - p));
+                        ctx->name_is_body[canon] = cat == CAT_BODY;
+                        const char *semi = memchr(p, ';', (size_t)(eol - p));
+                        for (const char *a = p; a < eol;) {
+                                const char *e = a;
+                                while (e < eol && *e != '|' && *e != ';')
+                                        e++;
+                                lex_add(ctx, cap, a, (size_t)(e - a), cat,
+                                        semi && a > semi, canon);
+                                a = e + 1;
+                        }
+                }
+                p = *eol ? eol + 1 : eol;
+        }
+        return 0;
+}
+
+/** Loads "KEY|phrase" lines of \p path; KEY is a cue category name, or a
+ *  title rank when \p titles.  @returns 0, or -1 with \p errstr set. */
+static int load_cues(summit_ctx_t *ctx, size_t *cap, const char *path,
+                     int titles, char *errstr, size_t errstr_size) {
+        size_t len;
+        const char *p = ink_resource_get(path, &len);
+        int line = 0;
+        if (!p) {
+                snprintf(errstr, errstr_size, "missing resource %s", path);
+                return -1;
+        }
+        while (*p) {
+                const char *eol = strchr(p, '\n');
+                if (!eol)
+                        eol = p + strlen(p);
+                line++;
+                if (*p != '#' && eol > p) {
+                        const char *bar = memchr(p, '|', (size_t)(eol - p));
+                        int cat = -1, rank = 0;
+                        if (!bar) {
+                                snprintf(errstr, errstr_size,
+                                         "%s:%d: no '|'", path, line);
+                                return -1;
+                        }
+                        if (titles) {
+                                cat = CAT_TITLE;
+                                rank = atoi(p);
+                        } else {
+                                for (int c = 0; c < CAT_COUNTRY; c++)
+                                        if (strlen(cue_names[c]) ==
+                                                    (size_t)(bar - p) &&
+                                            !strncmp(cue_names[c], p,
+                                                     (size_t)(bar - p)))
+                                                cat = c;
+                        }
+                        if (cat < 0) {
+                                snprintf(errstr, errstr_size,
+                                         "%s:%d: unknown category", path,
+                                         line);
+                                return -1;
+                        }
+                        lex_add(ctx, cap, bar + 1, (size_t)(eol - bar - 1),
+                                cat, rank, -1);
+                }
+                p = *eol ? eol + 1 : eol;
+        }
+        return 0;
+}
+
+static int lex_cmp(const void *a, const void *b) {
+        const lex_entry_t *x = a, *y = b;
+        unsigned char cx = (unsigned char)tolower((unsigned char)x->phrase[0]);
+        unsigned char cy = (unsigned char)tolower((unsigned char)y->phrase[0]);
+        return (int)cx - (int)cy;
+}
+
+static void summit_destroy(void *p) {
+        summit_ctx_t *ctx = p;
+        if (!ctx)
+                return;
+        for (size_t i = 0; i < ctx->nlex; i++)
+                free(ctx->lex[i].phrase);
+        for (size_t i = 0; i < ctx->nnames; i++)
+                free(ctx->names[i]);
+        free(ctx->lex);
+        free(ctx->names);
+        free(ctx->name_is_body);
+        free(ctx);
+}
+
+/** Loads the lexicons of data/alerts/ once per process.
+ *  @returns the context (owned by the pipeline) or NULL with \p errstr. */
+static void *summit_create(char *errstr, size_t errstr_size) {
+        summit_ctx_t *ctx = ink_calloc(1, sizeof(*ctx));
+        size_t cap = 0;
+        if (load_names(ctx, &cap, "data/alerts/countries.txt", CAT_COUNTRY,
+                       errstr, errstr_size) ||
+            load_names(ctx, &cap, "data/alerts/bodies.txt", CAT_BODY, errstr,
+                       errstr_size) ||
+            load_cues(ctx, &cap, "data/alerts/titles.txt", 1, errstr,
+                      errstr_size) ||
+            load_cues(ctx, &cap, "data/alerts/cues.txt", 0, errstr,
+                      errstr_size)) {
+                summit_destroy(ctx);
+                return NULL;
+        }
+        qsort(ctx->lex, ctx->nlex, sizeof(*ctx->lex), lex_cmp);
+        size_t i = 0;
+        for (int c = 0; c < 256; c++) {
+                ctx->bucket[c] = i;
+                while (i < ctx->nlex &&
+                       (unsigned char)tolower(
+                               (unsigned char)ctx->lex[i].phrase[0]) == c)
+                        i++;
+        }
+        ctx->bucket[256] = ctx->nlex;
+        return ctx;
+}
+
+/*---- Per-article analysis -------------------------------------------------*/
+
+typedef struct hit_s {
+        uint32_t b, e;  /* token range */
+        int cat, rank, canon;
+} hit_t;
+
+typedef struct leader_s {
+        const char *name;       /* canonical (arena) */
+        const char *keys[6];    /* name tokens a later mention may use */
+        int nkeys;
+        int geo;                /* country/body name index, or -1 */
+        int rank;               /* best title rank; 0: domestic office,
+                                 * RANK_UNTITLED: named near a trigger */
+} leader_t;
+
+#define RANK_UNTITLED 4
+
+#define MAX_SIDES 12
+#define MAX_TIMES 8
+
+typedef struct side_s {
+        int leader;     /* index into leaders, or -1 */
+        int geo;        /* name index, or -1 */
+        uint32_t tok;   /* first mention */
+        int venue_only; /* "in Geneva": a place, not a party */
+} side_t;
+
+typedef struct sinfo_s {
+        unsigned cats;          /* BIT(CAT_*) present */
+        int first_trig;         /* token of the first usable trigger */
+        int mode;
+        int nsides, nkeys;
+        side_t sides[MAX_SIDES];
+        summit_time_t times[MAX_TIMES];
+        size_t ntimes;
+        int best_time;          /* SUMMIT_T_* or 0 */
+        int status;
+        int candidate, related;
+        double score;
+} sinfo_t;
+
+typedef struct work_s {
+        const summit_ctx_t *ctx;
+        ink_article_t *art;
+        summit_toks_t tv;
+        hit_t *hits;
+        size_t nhits;
+        size_t *sent_hit;       /* first hit of each sentence (+1 entry) */
+        uint32_t *skip;         /* first token after a dateline */
+        int pub_year;           /* publication year or 0 */
+        leader_t *leaders;
+        size_t nleaders;
+        sinfo_t *si;
+        int art_mount, art_sport, title_biz;
+} work_t;
+
+/** @returns true if the first byte of \p s is an upper-case letter or a
+ *  non-ASCII byte (a capitalised word in most scripts we see). */
+static int capital(const char *s) {
+        return isupper((unsigned char)s[0]) || (unsigned char)s[0] >= 0x80;
+}
+
+/** Matches \p le at token \p i (tokens may split the phrase at its spaces
+ *  and punctuation).  @returns the number of tokens matched, or 0. */
+static size_t phrase_match(const lex_entry_t *le, const summit_toks_t *tv,
+                           size_t i, size_t end) {
+        const char *p = le->phrase;
+        for (size_t j = i; j < end; j++) {
+                const char *t = le->exact ? tv->norm[j] : tv->lower[j];
+                size_t tl = strlen(t);
+                if (!tl || strncmp(p, t, tl))
+                        return 0;
+                p += tl;
+                if (!*p)
+                        return j + 1 - i;
+                if (*p == ' ')
+                        p++;
+        }
+        return 0;
+}
+
+/** @returns true if \p t is a dash or a colon. */
+static int dash_or_colon(const char *t) {
+        return !strcmp(t, "-") || !strcmp(t, "--") || !strcmp(t, ":") ||
+               !strcmp(t, "\xe2\x80\x93") || !strcmp(t, "\xe2\x80\x94") ||
+               !strcmp(t, "\xe2\x80\x95");
+}
+
+/** @returns true if \p t has at least two letters, all upper case. */
+static int all_caps(const char *t) {
+        int n = 0;
+        for (; *t; t++) {
+                if (islower((unsigned char)*t))
+                        return 0;
+                if (isalpha((unsigned char)*t))
+                        n++;
+        }
+        return n >= 2;
+}
+
+/** @returns the first token after the dateline that opens sentence \p s
+ *  ("JAKARTA:", "Khartoum -", "Dhaka [Bangladesh], April 4 (ANI):",
+ *  "MOSCOW (Agency - 23rd January, 2023)"), or its first token when there
+ *  is none.  A dateline is a run of capitalised words, numbers and
+ *  bracketed text that ends in a dash or colon (or a closing bracket
+ *  after an all-capitals place) and starts with a place or capitals. */
+static uint32_t dateline_end(const work_t *w, size_t s) {
+        const ink_sentence_t *st = &w->art->sents[s];
+        uint32_t b = st->tok_begin, e = st->tok_end;
+        int depth = 0;
+        const char *first = w->tv.norm[b];
+        int place = all_caps(first), marks = 0;
+        if (!capital(first))
+                return b;
+        for (size_t k = 0; k < w->ctx->nlex && !place; k++) {
+                const lex_entry_t *le = &w->ctx->lex[k];
+                if (le->cat == CAT_COUNTRY && le->rank == 0 &&
+                    phrase_match(le, &w->tv, b, e))
+                        place = 1;
+        }
+        for (uint32_t j = b + 1; j < e && j < b + 25; j++) {
+                const char *t = w->tv.norm[j];
+                if (isdigit((unsigned char)t[0]))
+                        marks = 1;
+                if (!strcmp(t, "(") || !strcmp(t, "[")) {
+                        depth++;
+                        marks = 1;
+                        continue;
+                }
+                if (!strcmp(t, ")") || !strcmp(t, "]")) {
+                        if (--depth == 0 && j + 1 < e) {
+                                if (dash_or_colon(w->tv.norm[j + 1]))
+                                        return j + 2;
+                                if (all_caps(first) &&
+                                    capital(w->tv.norm[j + 1]))
+                                        return j + 1;
+                        }
+                        continue;
+                }
+                if (depth > 0)
+                        continue;
+                if (dash_or_colon(t))
+                        return place || marks ? j + 1 : b;
+                if (islower((unsigned char)t[0]))
+                        return b;
+        }
+        return b;
+}
+
+/** Collects the lexicon hits of sentence \p s into w->hits, dropping
+ *  country, body and title hits contained in a longer one. */
+static void find_hits(work_t *w, size_t s, size_t *capp) {
+        const ink_sentence_t *st = &w->art->sents[s];
+        size_t first = w->nhits;
+        for (size_t i = w->skip[s]; i < st->tok_end; i++) {
+                unsigned char c = (unsigned char)w->tv.lower[i][0];
+                for (size_t k = w->ctx->bucket[c]; k < w->ctx->bucket[c + 1];
+                     k++) {
+                        const lex_entry_t *le = &w->ctx->lex[k];
+                        size_t n = phrase_match(le, &w->tv, i, st->tok_end);
+                        if (!n)
+                                continue;
+                        if ((le->cat == CAT_COUNTRY || le->cat == CAT_BODY) &&
+                            !le->exact && !capital(w->tv.norm[i]))
+                                continue;
+                        if (w->nhits == *capp) {
+                                size_t nc = *capp ? *capp * 2 : 256;
+                                w->hits = ink_arena_grow(w->art->arena,
+                                                         w->hits, w->nhits,
+                                                         nc, sizeof(hit_t));
+                                *capp = nc;
+                        }
+                        w->hits[w->nhits++] = (hit_t){
+                                (uint32_t)i, (uint32_t)(i + n), le->cat,
+                                le->rank, le->canon};
+                }
+        }
+        /* containment among named hits (geo with geo, title with title) */
+        size_t out = first;
+        for (size_t a = first; a < w->nhits; a++) {
+                hit_t *h = &w->hits[a];
+                int geo = h->cat == CAT_COUNTRY || h->cat == CAT_BODY;
+                int drop = 0;
+                for (size_t b = first; b < w->nhits && !drop; b++) {
+                        hit_t *o = &w->hits[b];
+                        int ogeo = o->cat == CAT_COUNTRY || o->cat == CAT_BODY;
+                        if (a == b || (geo != ogeo) ||
+                            (!geo && (h->cat != o->cat)))
+                                continue;
+                        if (o->b <= h->b && o->e >= h->e &&
+                            (o->e - o->b > h->e - h->b ||
+                             (o->e - o->b == h->e - h->b && b < a)))
+                                drop = 1;
+                }
+                /* "league" in "Arab League", "forum" in a body's name */
+                for (size_t b = first; b < w->nhits && !drop && !geo &&
+                                       h->cat < CAT_COUNTRY;
+                     b++) {
+                        const hit_t *o = &w->hits[b];
+                        if ((o->cat == CAT_COUNTRY || o->cat == CAT_BODY) &&
+                            o->b <= h->b && o->e >= h->e)
+                                drop = 1;
+                }
+                if (!drop)
+                        w->hits[out++] = *h;
+        }
+        w->nhits = out;
+}
+
+/** @returns the hit of category \p cat (or a geo hit when \p cat < 0)
+ *  starting (or ending, when \p at_end) at token \p t in sentence \p s. */
+static const hit_t *hit_at(const work_t *w, size_t s, uint32_t t, int cat,
+                           int at_end) {
+        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
+                const hit_t *h = &w->hits[k];
+                int ok = cat < 0 ? (h->cat == CAT_COUNTRY ||
+                                    h->cat == CAT_BODY)
+                                 : h->cat == cat;
+                if (ok && (at_end ? h->e == t : h->b == t))
+                        return h;
+        }
+        return NULL;
+}
+
+static int is_particle(const char *l) {
+        static const char *const p[] = {
+                "bin", "bint", "ibn", "al", "el", "da", "de", "do", "dos",
+                "du", "van", "von", "der", "la", "le", "abu", "-", "jr",
+                "jr.", ".", NULL};
+        for (int i = 0; p[i]; i++)
+                if (!strcmp(l, p[i]))
+                        return 1;
+        return 0;
+}
+
+/** @returns true if \p word is one of the space-separated words of
+ *  \p name. */
+static int word_in(const char *name, const char *word) {
+        size_t n = strlen(word);
+        for (const char *p = name; *p;) {
+                size_t k = strcspn(p, " ");
+                if (k == n && !strncmp(p, word, n))
+                        return 1;
+                p += k;
+                while (*p == ' ')
+                        p++;
+        }
+        return 0;
+}
+
+/** @returns the leader with the same name (or a name sharing its last
+ *  token and one being a suffix of the other), or -1. */
+static int leader_find(const work_t *w, const char *name) {
+        const char *ls = strrchr(name, ' ');
+        ls = ls ? ls + 1 : name;
+        for (size_t i = 0; i < w->nleaders; i++) {
+                const char *o = w->leaders[i].name;
+                const char *lo = strrchr(o, ' ');
+                size_t no = strlen(o), nn = strlen(name);
+                lo = lo ? lo + 1 : o;
+                if (!strcmp(o, name))
+                        return (int)i;
+                /* "Salman" and "Salman bin Abdulaziz" */
+                size_t fo = strcspn(o, " "), fn = strcspn(name, " ");
+                if ((!name[fn] && fn == fo && !strncmp(o, name, fn)) ||
+                    (!o[fo] && fn == fo && !strncmp(o, name, fo)))
+                        return (int)i;
+                if (!name[fn] && word_in(o, name))
+                        return (int)i;
+                if (!o[fo] && word_in(name, o))
+                        return (int)i;
+                /* "Luiz Inacio Lula" and "Luiz Inacio Lula da Silva" */
+                if ((nn < no && !strncmp(o, name, nn) && o[nn] == ' ') ||
+                    (no < nn && !strncmp(o, name, no) && name[no] == ' '))
+                        return (int)i;
+                if (strcmp(lo, ls))
+                        continue;
+                if (fo == fn && !strncmp(o, name, fo))
+                        return (int)i;
+                /* "Mohammed bin Salman" and "Mohammad bin Salman" */
+                if (lo > o && ls > name) {
+                        const char *po = lo - 1, *pn = ls - 1;
+                        while (po > o && po[-1] != ' ')
+                                po--;
+                        while (pn > name && pn[-1] != ' ')
+                                pn--;
+                        if (po > o && pn > name && lo - po == ls - pn &&
+                            !strncmp(po, pn, (size_t)(lo - po)))
+                                return (int)i;
+                }
+                if ((no > nn && o[no - nn - 1] == ' ' &&
+                     !strcmp(o + no - nn, name)) ||
+                    (nn > no && name[nn - no - 1] == ' ' &&
+                     !strcmp(name + nn - no, o)))
+                        return (int)i;
+        }
+        return -1;
+}
+
+/** Records the leader named by tokens [\p b, \p e) (or the PER entity
+ *  starting there) with \p geo and \p rank.  @returns its index. */
+static int leader_add(work_t *w, size_t b, size_t e, int geo, int rank,
+                      size_t *capp) {
+        const ink_token_t *tb = &w->art->toks[b], *te = &w->art->toks[e - 1];
+        size_t flen;
+        const char *ftext = ink_article_field(w->art, tb->field, &flen);
+        const char *name = ink_arena_strndup(w->art->arena, ftext + tb->b,
+                                             te->e - tb->b);
+        /* prefer the entity's canonical form when one starts here */
+        for (size_t k = 0; k < w->art->nents; k++) {
+                const ink_entity_t *en = &w->art->ents[k];
+                if (en->type == INK_ENT_PER && en->tok_begin == b &&
+                    en->canonical && strlen(en->canonical) >= strlen(name))
+                        name = en->canonical;
+        }
+        int li = leader_find(w, name);
+        if (li < 0) {
+                if (w->nleaders == *capp) {
+                        size_t nc = *capp ? *capp * 2 : 16;
+                        w->leaders = ink_arena_grow(w->art->arena, w->leaders,
+                                                    w->nleaders, nc,
+                                                    sizeof(leader_t));
+                        *capp = nc;
+                }
+                li = (int)w->nleaders++;
+                memset(&w->leaders[li], 0, sizeof(leader_t));
+                w->leaders[li].name = name;
+                w->leaders[li].geo = -1;
+                w->leaders[li].rank = rank;
+        }
+        leader_t *L = &w->leaders[li];
+        if (strlen(name) > strlen(L->name))
+                L->name = name;
+        if (L->geo < 0)
+                L->geo = geo;
+        if (rank < L->rank)
+                L->rank = rank;
+        /* mention keys: the last name token, and inner tokens of long
+         * names ("Lula" in "Luiz Inacio Lula da Silva") */
+        L->nkeys = 0;
+        {
+                const char *p = L->name;
+                const char *toks[12];
+                size_t lens[12];
+                int nt = 0;
+                while (*p && nt < 12) {
+                        while (*p == ' ')
+                                p++;
+                        const char *q = p;
+                        while (*q && *q != ' ')
+                                q++;
+                        if (q > p) {
+                                toks[nt] = p;
+                                lens[nt++] = (size_t)(q - p);
+                        }
+                        p = q;
+                }
+                for (int i = nt - 1; i >= 0 && L->nkeys < 6; i--) {
+                        if (i == 0 && nt > 1)
+                                break;
+                        if (i < nt - 1 && nt < 3)
+                                continue;
+                        if (lens[i] < 3 || !capital(toks[i]))
+                                continue;
+                        L->keys[L->nkeys++] = ink_arena_strndup(
+                                w->art->arena, toks[i], lens[i]);
+                }
+        }
+        return li;
+}
+
+/** @returns true if \p l (lower case) is a word that title-case
+ *  headlines capitalise but that never belongs to a name. */
+static int name_stop(const char *l) {
+        static const char *const w[] = {
+                "to", "for", "in", "on", "at", "of", "and", "with", "the",
+                "a", "an", "from", "as", "by", "over", "after", "amid",
+                "ahead", "says", "said", "will", "into", "during", "vs",
+                "his", "her", "its", "their", "is", "are", "was", "this",
+                "that", "who", "has", "have", NULL};
+        for (int i = 0; w[i]; i++)
+                if (!strcmp(l, w[i]))
+                        return 1;
+        return 0;
+}
+
+/** @returns true if \p l (lower case) is an honorific that precedes a
+ *  name without being part of it. */
+static int honorific(const char *l) {
+        static const char *const w[] = {
+                "dr", "dr.", "datuk", "seri", "tan", "sri", "mr", "mr.",
+                "mrs", "mrs.", "ms", "ms.", "h.e.", "excellency", "gen.",
+                "general", "lt.", NULL};
+        for (int i = 0; w[i]; i++)
+                if (!strcmp(l, w[i]))
+                        return 1;
+        return 0;
+}
+
+/** @returns true if token \p t can be part of a personal name: a
+ *  capitalised word, or "al-Assad"/"el-Sisi". */
+static int name_word(const work_t *w, size_t t) {
+        const char *n = w->tv.norm[t], *l = w->tv.lower[t];
+        if (ispunct((unsigned char)n[0]) || name_stop(l))
+                return 0;
+        if (capital(n))
+                return 1;
+        return (!strncmp(l, "al-", 3) || !strncmp(l, "el-", 3) ||
+                !strncmp(l, "ad-", 3) || !strncmp(l, "as-", 3)) &&
+               isupper((unsigned char)n[3]);
+}
+
+/** Finds "<demonym|country|body> ['s] <title> [,] <Name> [of <country>]"
+ *  and "<title> of <country> <Name>" in sentence \p s.  Names after a
+ *  domestic title (rank 0) are recorded as domestic. */
+static void find_leaders(work_t *w, size_t s, size_t *capp) {
+        const ink_sentence_t *st = &w->art->sents[s];
+        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
+                const hit_t *h = &w->hits[k];
+                if (h->cat != CAT_TITLE)
+                        continue;
+                int geo = -1;
+                size_t nb = h->e;
+                const hit_t *g = hit_at(w, s, h->b, -1, 1);
+                if (!g && h->b > st->tok_begin + 1 &&
+                    !strcmp(w->tv.lower[h->b - 1], "'s"))
+                        g = hit_at(w, s, h->b - 1, -1, 1);
+                if (g)
+                        geo = g->canon;
+                if (nb + 1 < st->tok_end && !strcmp(w->tv.lower[nb], "of")) {
+                        const hit_t *g2 = hit_at(w, s, (uint32_t)nb + 1, -1,
+                                                 0);
+                        if (g2) {
+                                geo = g2->canon;
+                                nb = g2->e;
+                        }
+                }
+                if (nb < st->tok_end && !strcmp(w->tv.lower[nb], ","))
+                        nb++;
+                while (nb < st->tok_end &&
+                       (honorific(w->tv.lower[nb]) ||
+                        hit_at(w, s, (uint32_t)nb, CAT_TITLE, 0)))
+                        nb++;
+                if (nb < st->tok_end && is_particle(w->tv.lower[nb]))
+                        continue;
+                size_t ne = nb, last = 0;
+                while (ne < st->tok_end && ne < nb + 6) {
+                        if (hit_at(w, s, (uint32_t)ne, -1, 0))
+                                break;
+                        if (name_word(w, ne)) {
+                                int cue = 0;
+                                for (size_t q = w->sent_hit[s];
+                                     q < w->sent_hit[s + 1]; q++)
+                                        if (w->hits[q].b == ne &&
+                                            w->hits[q].cat < CAT_COUNTRY)
+                                                cue = 1;
+                                if (cue)
+                                        break;
+                                last = ne + 1;
+                        } else if (!is_particle(w->tv.lower[ne]) ||
+                                   ne == nb) {
+                                break;
+                        }
+                        ne++;
+                }
+                if (last <= nb || last - nb > 5)
+                        continue;
+                if (geo < 0 && last + 1 < st->tok_end &&
+                    !strcmp(w->tv.lower[last], "of")) {
+                        const hit_t *g3 = hit_at(w, s, (uint32_t)last + 1,
+                                                 -1, 0);
+                        if (g3)
+                                geo = g3->canon;
+                }
+                leader_add(w, nb, last, geo, h->rank, capp);
+        }
+}
+
+/** Records as leaders of unknown rank the people named in full (PER
+ *  entities of two or more words) close to an encounter trigger, so that
+ *  "Macron will travel to Algeria to meet Tebboune" has two sides. */
+static void find_untitled(work_t *w, size_t s, size_t *capp) {
+        for (size_t k = 0; k < w->art->nents; k++) {
+                const ink_entity_t *en = &w->art->ents[k];
+                int near = 0;
+                if (en->type != INK_ENT_PER || en->sent != s ||
+                    en->tok_end < en->tok_begin + 2 ||
+                    en->tok_begin < w->skip[s] ||
+                    is_particle(w->tv.lower[en->tok_begin]))
+                        continue;
+                for (size_t q = w->sent_hit[s]; q < w->sent_hit[s + 1]; q++)
+                        if ((BIT(w->hits[q].cat) & TRIGGERS) &&
+                            w->hits[q].b + 8 >= en->tok_begin &&
+                            w->hits[q].b <= en->tok_end + 8)
+                                near = 1;
+                for (size_t t = en->tok_begin; t < en->tok_end; t++)
+                        if (!name_word(w, t) && !is_particle(w->tv.lower[t]))
+                                near = 0;
+                if (near && leader_find(w, en->canonical ? en->canonical
+                                                         : en->text) < 0)
+                        leader_add(w, en->tok_begin, en->tok_end, -1,
+                                   RANK_UNTITLED, capp);
+        }
+}
+
+/** @returns true if leader \p L is mentioned at token \p t. */
+static int leader_at(const work_t *w, const leader_t *L, size_t t) {
+        for (int k = 0; k < L->nkeys; k++)
+                if (!strcmp(w->tv.norm[t], L->keys[k]))
+                        return 1;
+        return 0;
+}
+
+/** Adds a side to \p si unless the same leader or geo is there. */
+static void side_add(sinfo_t *si, int leader, int geo, uint32_t tok,
+                     int venue_only) {
+        for (int i = 0; i < si->nsides; i++) {
+                side_t *o = &si->sides[i];
+                if ((leader >= 0 && o->leader == leader) ||
+                    (leader < 0 && o->leader < 0 && o->geo == geo)) {
+                        if (!venue_only)
+                                o->venue_only = 0;
+                        return;
+                }
+        }
+        if (si->nsides < MAX_SIDES)
+                si->sides[si->nsides++] = (side_t){leader, geo, tok,
+                                                   venue_only};
+}
+
+/** @returns true if the token before \p t is a place preposition. */
+static int place_prep(const work_t *w, size_t s, uint32_t t) {
+        if (t <= w->art->sents[s].tok_begin)
+                return 0;
+        const char *p = w->tv.lower[t - 1];
+        return !strcmp(p, "in") || !strcmp(p, "at") || !strcmp(p, "near") ||
+               !strcmp(p, "from");
+}
+
+/** Collects the sides of sentence \p s: leaders named or mentioned,
+ *  countries and bodies (merged into a leader of the same country). */
+static void collect_sides(work_t *w, size_t s, sinfo_t *si) {
+        const ink_sentence_t *st = &w->art->sents[s];
+        /* a mention names the first-found leader it fits ("Kenyatta") */
+        for (uint32_t t = w->skip[s]; t < st->tok_end; t++)
+                for (size_t l = 0; l < w->nleaders; l++)
+                        if (w->leaders[l].rank > 0 &&
+                            leader_at(w, &w->leaders[l], t)) {
+                                side_add(si, (int)l, w->leaders[l].geo, t, 0);
+                                break;
+                        }
+        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
+                const hit_t *h = &w->hits[k];
+                if (h->cat != CAT_COUNTRY && h->cat != CAT_BODY)
+                        continue;
+                int merged = 0;
+                for (int i = 0; i < si->nsides; i++)
+                        if (si->sides[i].leader >= 0 &&
+                            si->sides[i].geo == h->canon)
+                                merged = 1;
+                if (!merged)
+                        side_add(si, -1, h->canon, h->b,
+                                 place_prep(w, s, h->b));
+        }
+        /* distinct keys among the parties */
+        int keys[MAX_SIDES], nk = 0;
+        for (int i = 0; i < si->nsides; i++) {
+                const side_t *sd = &si->sides[i];
+                if (sd->venue_only)
+                        continue;
+                int key = sd->geo >= 0 ? sd->geo : 100000 + sd->leader;
+                int dup = 0;
+                for (int j = 0; j < nk; j++)
+                        if (keys[j] == key)
+                                dup = 1;
+                if (!dup)
+                        keys[nk++] = key;
+        }
+        si->nkeys = nk;
+}
+
+/** @returns true if a hit of \p cat occurs in sentence \p s within
+ *  [\p from, \p to) tokens. */
+static int cue_in(const work_t *w, size_t s, int cat, long from, long to) {
+        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++)
+                if (w->hits[k].cat == cat && (long)w->hits[k].b >= from &&
+                    (long)w->hits[k].b < to)
+                        return 1;
+        return 0;
+}
+
+/** @returns true if the status-change hit \p h is negated ("has not been
+ *  postponed"). */
+static int negated(const work_t *w, size_t s, const hit_t *h) {
+        return cue_in(w, s, CAT_NEG, (long)h->b - 3, h->b);
+}
+
+/** @returns true if token \p t lies in a relative time expression of
+ *  \p si ("after a call on Thursday was postponed"): what it says is
+ *  about another event. */
+static int in_rel_time(const sinfo_t *si, uint32_t t) {
+        for (size_t i = 0; i < si->ntimes; i++)
+                if (si->times[i].rel && t >= si->times[i].b &&
+                    t < si->times[i].e)
+                        return 1;
+        return 0;
+}
+
+/** @returns true if time expression \p tm dates the report rather than
+ *  the encounter ("said on Tuesday", "on Thursday called for"). */
+static int report_time(const work_t *w, size_t s, const summit_time_t *tm) {
+        static const char *const say[] = {
+                "said", "says", "told", "announced", "stated", "reported",
+                "added", "confirmed", "revealed", "disclosed", "noted",
+                "declared", "explained", NULL};
+        static const char *const fut_ed[] = {
+                "scheduled", "planned", "expected", "slated", "set", NULL};
+        const ink_sentence_t *st = &w->art->sents[s];
+        long p = (long)tm->b - 1;
+        if (p >= (long)st->tok_begin && !strcmp(w->tv.lower[p], "on"))
+                p--;
+        if (p >= (long)st->tok_begin)
+                for (int i = 0; say[i]; i++)
+                        if (!strcmp(w->tv.lower[p], say[i]))
+                                return 1;
+        if (tm->e < st->tok_end) {
+                const char *n = w->tv.lower[tm->e];
+                size_t len = strlen(n);
+                if (len > 3 && !strcmp(n + len - 2, "ed")) {
+                        for (int i = 0; fut_ed[i]; i++)
+                                if (!strcmp(n, fut_ed[i]))
+                                        return 0;
+                        return 1;
+                }
+                for (int i = 0; say[i]; i++)
+                        if (!strcmp(n, say[i]))
+                                return 1;
+        }
+        return 0;
+}
+
+/** Fills the cue bits, triggers, mode, times and status of sentence \p s. */
+static void analyse(work_t *w, size_t s, sinfo_t *si) {
+        const ink_sentence_t *st = &w->art->sents[s];
+        int body_geo = 0;
+        si->first_trig = -1;
+        si->mode = -1;
+        si->ntimes = summit_time_find(&w->tv, w->skip[s], st->tok_end,
+                                      si->times, MAX_TIMES);
+        size_t nt = 0;
+        for (size_t i = 0; i < si->ntimes; i++) {
+                if (report_time(w, s, &si->times[i]))
+                        continue;
+                si->times[nt++] = si->times[i];
+        }
+        si->ntimes = nt;
+        for (size_t i = 0; i < si->ntimes; i++) {
+                const char *t0 = w->tv.lower[si->times[i].b];
+                if (si->times[i].kind > si->best_time)
+                        si->best_time = si->times[i].kind;
+                if (!strcmp(t0, "next") || !strcmp(t0, "coming") ||
+                    !strcmp(t0, "later") || !strcmp(t0, "tomorrow") ||
+                    !strcmp(t0, "in") || !strcmp(t0, "within"))
+                        si->cats |= BIT(CAT_FUT);
+        }
+        /* a year before the publication year: a past encounter */
+        for (uint32_t t = w->skip[s]; w->pub_year && t < st->tok_end; t++) {
+                const char *l = w->tv.lower[t];
+                if (strlen(l) == 4 && isdigit((unsigned char)l[0]) &&
+                    atoi(l) > 1900 && atoi(l) < w->pub_year)
+                        si->cats |= BIT(CAT_PAST);
+        }
+
+        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
+                const hit_t *h = &w->hits[k];
+                if (h->cat >= CAT_COUNTRY) {
+                        if (h->cat == CAT_BODY)
+                                body_geo = 1;
+                        if (h->cat == CAT_TITLE && h->rank == 0)
+                                si->cats |= BIT(CAT_DOMESTIC);
+                        continue;
+                }
+                if ((h->cat == CAT_POSTP || h->cat == CAT_CANC) &&
+                    negated(w, s, h))
+                        continue;
+                if (in_rel_time(si, h->b))
+                        continue;
+                si->cats |= BIT(h->cat);
+        }
+        /* usable triggers, in text order */
+        int has_visit = 0, has_summit = 0, first_cm = -1;
+        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
+                const hit_t *h = &w->hits[k];
+                if (!(BIT(h->cat) & TRIGGERS) || in_rel_time(si, h->b))
+                        continue;
+                if (h->cat == CAT_SUMMIT || h->cat == CAT_MEET) {
+                        if (cue_in(w, s, CAT_PLACE, (long)h->b - 2, h->e))
+                                continue;
+                        if (w->art_mount || w->art_sport >= 3 ||
+                            w->title_biz)
+                                continue;
+                        if (cue_in(w, s, CAT_BIZ, (long)h->b - 4,
+                                   (long)h->e + 3))
+                                continue;
+                }
+                if (h->cat == CAT_CALL && !strcmp(w->tv.lower[h->b], "call") &&
+                    h->e - h->b == 1)
+                        continue;
+                if (si->first_trig < 0 || (long)h->b < si->first_trig)
+                        si->first_trig = (int)h->b;
+                int m = INK_MODE_MEETING;
+                if (h->cat == CAT_CALL ||
+                    ((h->cat == CAT_SUMMIT || h->cat == CAT_MEET) &&
+                     cue_in(w, s, CAT_VIRTUAL, (long)h->b - 2, h->b)))
+                        m = INK_MODE_CALL;
+                if (h->cat == CAT_VISIT)
+                        has_visit = 1;
+                if (h->cat == CAT_SUMMIT)
+                        has_summit = 1;
+                if (m == INK_MODE_CALL ||
+                    (h->cat != CAT_VISIT && first_cm < 0)) {
+                        if (first_cm < 0 || m == INK_MODE_CALL) {
+                                if (first_cm < 0 || (long)h->b < first_cm) {
+                                        first_cm = (int)h->b;
+                                        si->mode = m;
+                                }
+                        }
+                }
+        }
+        if (si->first_trig >= 0) {
+                if (has_visit && !(has_summit && body_geo) &&
+                    si->mode != INK_MODE_CALL)
+                        si->mode = INK_MODE_VISIT;
+                else if (has_visit && si->mode == INK_MODE_CALL) {
+                        /* the earlier of call and visit decides */
+                        for (size_t k = w->sent_hit[s];
+                             k < w->sent_hit[s + 1]; k++)
+                                if (w->hits[k].cat == CAT_VISIT &&
+                                    (long)w->hits[k].b < first_cm) {
+                                        si->mode = INK_MODE_VISIT;
+                                        break;
+                                }
+                } else if (si->mode < 0) {
+                        si->mode = INK_MODE_VISIT;
+                }
+        }
+        unsigned c = si->cats;
+        if (c & BIT(CAT_CANC))
+                si->status = INK_STATUS_CANCELLED;
+        else if (c & BIT(CAT_POSTP))
+                si->status = INK_STATUS_POSTPONED;
+        else if ((c & BIT(CAT_NONE)) && si->best_time == SUMMIT_T_EXACT)
+                si->status = INK_STATUS_CANCELLED;
+        else if ((c & BIT(CAT_PROP)) && !(c & BIT(CAT_AGREE)) &&
+                 si->best_time < SUMMIT_T_NEAR)
+                si->status = INK_STATUS_PROPOSED;
+        else if (si->best_time == SUMMIT_T_EXACT)
+                si->status = (c & BIT(CAT_REPORT)) ? INK_STATUS_SCHEDULED
+                                                   : INK_STATUS_CONFIRMED;
+        else if (si->best_time == SUMMIT_T_NEAR)
+                si->status = INK_STATUS_SCHEDULED;
+        else
+                si->status = INK_STATUS_PLANNED;
+}
+
+/** Decides whether sentence \p s speaks of a forward-looking encounter
+ *  (si->related) and whether its sides make it a candidate main
+ *  encounter (si->candidate), and scores it. */
+static void judge(work_t *w, size_t s, sinfo_t *si) {
+        const ink_sentence_t *st = &w->art->sents[s];
+        unsigned c = si->cats;
+        int fut = (c & (BIT(CAT_FUT) | STRONG)) != 0;
+        int weak_only = !(c & (BIT(CAT_FUT) | STRONG)) &&
+                        (c & BIT(CAT_FUTW));
+        if (si->first_trig < 0)
+                return;
+        if (!fut && !weak_only)
+                return;
+        if ((c & BIT(CAT_NONE)) && si->best_time != SUMMIT_T_EXACT)
+                return;
+        if ((c & BIT(CAT_MOUNT)) || (c & BIT(CAT_SPORT)) ||
+            (c & BIT(CAT_PLACE)))
+                return;
+        if ((c & BIT(CAT_SPEC)) && !(c & STRONG) &&
+            si->best_time < SUMMIT_T_NEAR)
+                return;
+        if ((c & BIT(CAT_PAST)) &&
+            !(c & (STRONG & ~BIT(CAT_SCHED))) &&
+            !((c & BIT(CAT_FUT)) && si->best_time >= SUMMIT_T_NEAR))
+                return;
+        if (weak_only && si->best_time < SUMMIT_T_NEAR)
+                return;
+        si->related = 1;
+
+        int has_body = 0, known = 0, unknown = 0;
+        for (int i = 0; i < si->nsides; i++) {
+                const side_t *sd = &si->sides[i];
+                if (sd->venue_only)
+                        continue;
+                if (sd->geo >= 0 && w->ctx->name_is_body[sd->geo])
+                        has_body = 1;
+                if (sd->geo >= 0)
+                        known++;
+                else
+                        unknown++;
+        }
+        int ok = si->nkeys >= 2 ||
+                 (has_body && (c & (BIT(CAT_SUMMIT) | BIT(CAT_MEET) |
+                                    BIT(CAT_CALL))));
+        if ((c & BIT(CAT_DOMESTIC)) && !has_body && known < 2)
+                ok = 0;
+        (void)unknown;
+        if (!ok)
+                return;
+        si->candidate = 1;
+
+        double sc;
+        if (st->field == INK_FIELD_TITLE)
+                sc = 3.0;
+        else {
+                size_t k = 0; /* body sentence number */
+                for (size_t i = 0; i < s; i++)
+                        if (w->art->sents[i].field != INK_FIELD_TITLE)
+                                k++;
+                sc = 2.6 - 0.3 * (double)(k < 8 ? k : 8);
+        }
+        sc += 0.4 * (si->nkeys < 4 ? si->nkeys : 4);
+        if (c & STRONG)
+                sc += 0.8;
+        if (c & BIT(CAT_PAST))
+                sc -= 1.2;
+        if (si->best_time)
+                sc += 0.3;
+        si->score = sc;
+}
+
+/** @returns true if the related sentence \p o may describe the same
+ *  encounter as the main one \p m (names no leader outside it). */
+static int same_encounter(const sinfo_t *m, const sinfo_t *o) {
+        for (int i = 0; i < o->nsides; i++) {
+                const side_t *sd = &o->sides[i];
+                int found = 0;
+                if (sd->leader < 0)
+                        continue;
+                for (int j = 0; j < m->nsides; j++)
+                        if (m->sides[j].leader == sd->leader ||
+                            (m->sides[j].leader < 0 && sd->geo >= 0 &&
+                             m->sides[j].geo == sd->geo))
+                                found = 1;
+                if (!found)
+                        return 0;
+        }
+        return 1;
+}
+
+/** @returns the arena copy of the text of tokens [\p b, \p e). */
+static const char *tok_text(const work_t *w, size_t b, size_t e) {
+        const ink_token_t *tb = &w->art->toks[b], *te = &w->art->toks[e - 1];
+        size_t flen;
+        const char *f = ink_article_field(w->art, tb->field, &flen);
+        return ink_arena_strndup(w->art->arena, f + tb->b, te->e - tb->b);
+}
+
+typedef struct strlist_s {
+        const char *v[16];
+        size_t n;
+} strlist_t;
+
+/** Appends \p s to \p l unless present (case-insensitive). */
+static void strlist_add(strlist_t *l, const char *s) {
+        for (size_t i = 0; i < l->n; i++)
+                if (!strcasecmp(l->v[i], s))
+                        return;
+        if (l->n < 16)
+                l->v[l->n++] = s;
+}
+
+/** @returns true if token \p t is a place (country/capital hit or LOC
+ *  entity); sets \p endp to its end. */
+static int place_at(const work_t *w, size_t s, uint32_t t, uint32_t *endp) {
+        const hit_t *h = hit_at(w, s, t, CAT_COUNTRY, 0);
+        if (h) {
+                *endp = h->e;
+                return h->rank == 0;
+        }
+        for (size_t k = 0; k < w->art->nents; k++) {
+                const ink_entity_t *en = &w->art->ents[k];
+                if (en->type == INK_ENT_LOC && en->tok_begin == t) {
+                        *endp = en->tok_end;
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+/** Adds the venues of sentence \p s: places after "in"/"at", after a
+ *  visit trigger ("visit India", "trip to Jamaica"), and places offering
+ *  to host (before "host" in a sentence with an offer).  \p host_only
+ *  keeps only the last kind (for calls). */
+static void venues_of(const work_t *w, size_t s, const sinfo_t *si,
+                      strlist_t *out, int host_only) {
+        const ink_sentence_t *st = &w->art->sents[s];
+        int host_at = -1;
+        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++)
+                if (w->hits[k].cat == CAT_HOST && host_at < 0)
+                        host_at = (int)w->hits[k].b;
+        int offer = host_at >= 0 && (si->cats & (BIT(CAT_PROP) |
+                                                 BIT(CAT_FUT) |
+                                                 BIT(CAT_AGREE)));
+        for (uint32_t t = st->tok_begin; t < st->tok_end; t++) {
+                uint32_t e;
+                int in_time = 0;
+                for (size_t i = 0; i < si->ntimes; i++)
+                        if (t >= si->times[i].b && t < si->times[i].e)
+                                in_time = 1;
+                if (in_time || t < w->skip[s] || !place_at(w, s, t, &e))
+                        continue;
+                /* a demonym before a title is not a place */
+                if (hit_at(w, s, e, CAT_TITLE, 0))
+                        continue;
+                int ok = 0;
+                if (offer && (long)t < host_at)
+                        ok = 1;
+                else if (!host_only && t > st->tok_begin) {
+                        const char *p = w->tv.lower[t - 1];
+                        if (!strcmp(p, "in") || !strcmp(p, "at"))
+                                ok = (si->first_trig >= 0);
+                        else if (!strcmp(p, "to") || !strcmp(p, "visit") ||
+                                 !strcmp(p, "visits") ||
+                                 !strcmp(p, "visiting"))
+                                ok = cue_in(w, s, CAT_VISIT, st->tok_begin,
+                                            t);
+                        else if (!strcmp(p, ",") && out->n)
+                                ok = 1;
+                        else if (!strcmp(p, "by") && t >= 2 &&
+                                 !strcmp(w->tv.lower[t - 2], "hosted"))
+                                ok = 1;
+                }
+                if (ok)
+                        strlist_add(out, tok_text(w, t, e));
+                t = e - 1;
+        }
+}
+
+static int str_cmp(const void *a, const void *b) {
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/** @returns true if the visit of main sentence \p ms goes to a country
+ *  that is no participant's ("meet Maduro during his visit to
+ *  Argentina"): that is a meeting at a third place, not a visit. */
+static int visit_to_third_place(const work_t *w, size_t ms, const sinfo_t *m) {
+        const ink_sentence_t *st = &w->art->sents[ms];
+        int target = -1;
+        for (size_t k = w->sent_hit[ms]; k < w->sent_hit[ms + 1]; k++) {
+                const hit_t *h = &w->hits[k];
+                if (h->cat != CAT_COUNTRY || h->rank || h->b <= st->tok_begin)
+                        continue;
+                const char *p = w->tv.lower[h->b - 1];
+                if ((!strcmp(p, "to") || !strcmp(p, "visit") ||
+                     !strcmp(p, "visiting") || !strcmp(p, "visits")) &&
+                    cue_in(w, ms, CAT_VISIT, st->tok_begin, h->b)) {
+                        target = h->canon;
+                        break;
+                }
+        }
+        if (target < 0)
+                return 0;
+        for (int i = 0; i < m->nsides; i++) {
+                const side_t *sd = &m->sides[i];
+                if (sd->geo == target && !sd->venue_only)
+                        return 0;
+                if (sd->leader >= 0 && sd->geo < 0)
+                        return 0;
+        }
+        return 1;
+}
+
+/** Builds and adds the alert of the main encounter \p m (sentence \p ms)
+ *  using the related sentences. */
+static void emit(work_t *w, size_t ms) {
+        ink_article_t *art = w->art;
+        sinfo_t *m = &w->si[ms];
+        strlist_t parts = {{0}, 0}, venues = {{0}, 0};
+        ink_status_t status = (ink_status_t)m->status;
+        int firm = status <= INK_STATUS_CONFIRMED ? (int)status : -1;
+        int change = status >= INK_STATUS_POSTPONED ? (int)status : -1;
+
+        /* participants, in text order; countries only for sides without
+         * a named person (none when two people are named) */
+        side_t sides[MAX_SIDES];
+        int ns = m->nsides, npeople = 0;
+        memcpy(sides, m->sides, sizeof(side_t) * (size_t)ns);
+        for (int i = 0; i < ns; i++) {
+                for (int j = i + 1; j < ns; j++)
+                        if (sides[j].tok < sides[i].tok) {
+                                side_t x = sides[i];
+                                sides[i] = sides[j];
+                                sides[j] = x;
+                        }
+                if (m->sides[i].leader >= 0)
+                        npeople++;
+        }
+        for (int i = 0; i < ns; i++) {
+                const side_t *sd = &sides[i];
+                if (sd->venue_only)
+                        continue;
+                if (sd->leader >= 0) {
+                        strlist_add(&parts, w->leaders[sd->leader].name);
+                        continue;
+                }
+                if (npeople >= 2 && !w->ctx->name_is_body[sd->geo])
+                        continue;
+                /* a country side: its leader named elsewhere, if any */
+                int best = -1;
+                for (size_t l = 0; l < w->nleaders; l++)
+                        if (w->leaders[l].geo == sd->geo &&
+                            w->leaders[l].rank > 0 &&
+                            w->leaders[l].rank < RANK_UNTITLED &&
+                            (best < 0 ||
+                             w->leaders[l].rank < w->leaders[best].rank))
+                                best = (int)l;
+                if (best >= 0 && !w->ctx->name_is_body[sd->geo])
+                        strlist_add(&parts, w->leaders[best].name);
+                else    /* copied: alert strings live in the arena */
+                        strlist_add(&parts,
+                                    ink_arena_strdup(art->arena,
+                                                     w->ctx->names[sd->geo]));
+        }
+
+        int mode = m->mode;
+        if (mode == INK_MODE_VISIT && visit_to_third_place(w, ms, m))
+                mode = INK_MODE_MEETING;
+
+        /* status, time and venues over the related sentences; a change of
+         * status counts from the main sentence, the headline and lead */
+        const summit_time_t *when = NULL;
+        for (size_t i = 0; i < m->ntimes; i++)
+                if (!when || m->times[i].kind > when->kind)
+                        when = &m->times[i];
+        venues_of(w, ms, m, &venues, mode == INK_MODE_CALL);
+        for (size_t s = 0, body = 0; s < art->nsents; s++) {
+                sinfo_t *o = &w->si[s];
+                int lead = art->sents[s].field == INK_FIELD_TITLE ||
+                           body < 2;
+                if (art->sents[s].field != INK_FIELD_TITLE)
+                        body++;
+                if (s != ms && (!o->related || !same_encounter(m, o)))
+                        continue;
+                if (o->status >= INK_STATUS_POSTPONED) {
+                        if (change < 0 && (lead || s == ms))
+                                change = o->status;
+                } else if (o->status > firm) {
+                        firm = o->status;
+                }
+                for (size_t i = 0; i < o->ntimes; i++)
+                        if (!when || o->times[i].kind > when->kind)
+                                when = &o->times[i];
+                if (s != ms)
+                        venues_of(w, s, o, &venues,
+                                  mode == INK_MODE_CALL || venues.n > 0);
+        }
+        /* a plan known from reports only is at most scheduled */
+        if ((m->cats & BIT(CAT_REPORT)) && firm > INK_STATUS_SCHEDULED)
+                firm = INK_STATUS_SCHEDULED;
+        if (change >= 0)
+                status = (ink_status_t)change;
+        else if (firm >= 0)
+                status = (ink_status_t)firm;
+
+        ink_alert_t al;
+        memset(&al, 0, sizeof(al));
+        al.type = "summit";
+        al.mode = (ink_mode_t)mode;
+        al.status = status;
+        al.nparticipants = parts.n;
+        al.participants = ink_arena_calloc(art->arena, parts.n + 1,
+                                           sizeof(char *));
+        memcpy(al.participants, parts.v, parts.n * sizeof(char *));
+        al.nvenues = venues.n;
+        al.venues = ink_arena_calloc(art->arena, venues.n + 1,
+                                     sizeof(char *));
+        memcpy(al.venues, venues.v, venues.n * sizeof(char *));
+
+        /* event key: mode and sorted participants */
+        const char *sorted[16];
+        memcpy(sorted, parts.v, parts.n * sizeof(char *));
+        qsort(sorted, parts.n, sizeof(char *), str_cmp);
+        char *key = ink_arena_sprintf(art->arena, "summit|%s",
+                                      ink_mode_name(al.mode));
+        for (size_t i = 0; i < parts.n; i++)
+                key = ink_arena_sprintf(art->arena, "%s|%s", key, sorted[i]);
+        al.event_key = key;
+        char id[17];
+        ink_summit_alert_id(art->id ? art->id : "", key, id, sizeof(id));
+        al.alert_id = ink_arena_strdup(art->arena, id);
+
+        if (when) {
+                char iso[16];
+                al.when_text = tok_text(w, when->b, when->e);
+                if (when->kind >= SUMMIT_T_NEAR &&
+                    !ink_summit_resolve_date(al.when_text, art->published_ms,
+                                             iso, sizeof(iso)))
+                        al.when_date = ink_arena_strdup(art->arena, iso);
+        }
+        const ink_sentence_t *st = &art->sents[ms];
+        size_t flen;
+        const char *f = ink_article_field(art, st->field, &flen);
+        al.evidence = ink_arena_strndup(art->arena, f + st->b, st->e - st->b);
+        al.sent = (uint32_t)ms;
+        al.cameo = ink_summit_cameo(al.mode, al.status);
+        double conf = 0.35 + 0.1 * m->score;
+        al.confidence = conf < 0.3 ? 0.3 : conf > 0.95 ? 0.95 : conf;
+        ink_article_add_alert(art, &al);
+}
+
+/** Runs the detector on one article (thread-safe: state on the stack and
+ *  in the article's arena).  @returns INK_OK, or INK_SKIPPED when the
+ *  article has no tokens. */
+static ink_rc_t summit_run(const void *cp, ink_article_t *art, char *errstr,
+                           size_t errstr_size) {
+        const summit_ctx_t *ctx = cp;
+        work_t w;
+        size_t hcap = 0, lcap = 0;
+        (void)errstr;
+        (void)errstr_size;
+        if (!art->ntoks || !art->nsents)
+                return INK_SKIPPED;
+        memset(&w, 0, sizeof(w));
+        w.ctx = ctx;
+        w.art = art;
+        w.tv.n = art->ntoks;
+        w.tv.norm = ink_arena_alloc(art->arena, art->ntoks * sizeof(char *));
+        w.tv.lower = ink_arena_alloc(art->arena, art->ntoks * sizeof(char *));
+        for (size_t i = 0; i < art->ntoks; i++) {
+                const char *n = art->toks[i].norm;
+                if (!n) {
+                        size_t flen;
+                        const char *f = ink_article_field(
+                                art, art->toks[i].field, &flen);
+                        n = ink_arena_strndup(art->arena, f + art->toks[i].b,
+                                              art->toks[i].e -
+                                                      art->toks[i].b);
+                }
+                w.tv.norm[i] = n;
+                char *l = ink_arena_strdup(art->arena, n);
+                for (char *p = l; *p; p++)
+                        *p = (char)tolower((unsigned char)*p);
+                w.tv.lower[i] = l;
+        }
+        w.sent_hit = ink_arena_calloc(art->arena, art->nsents + 1,
+                                      sizeof(size_t));
+        w.skip = ink_arena_calloc(art->arena, art->nsents, sizeof(uint32_t));
+        for (size_t s = 0, body = 0; s < art->nsents; s++) {
+                w.skip[s] = art->sents[s].tok_begin;
+                if (art->sents[s].field == INK_FIELD_BODY && body++ < 3)
+                        w.skip[s] = dateline_end(&w, s);
+        }
+        if (art->published_ms >= 0)
+                w.pub_year = summit_year_of(art->published_ms);
+        for (size_t s = 0; s < art->nsents; s++) {
+                w.sent_hit[s] = w.nhits;
+                find_hits(&w, s, &hcap);
+        }
+        w.sent_hit[art->nsents] = w.nhits;
+
+        /* article-level senses of "summit" */
+        int mount = 0, sport = 0;
+        for (size_t k = 0; k < w.nhits; k++) {
+                if (w.hits[k].cat == CAT_MOUNT)
+                        mount++;
+                if (w.hits[k].cat == CAT_SPORT)
+                        sport++;
+        }
+        for (size_t s = 0; s < art->nsents; s++)
+                if (art->sents[s].field == INK_FIELD_TITLE)
+                        for (size_t k = w.sent_hit[s]; k < w.sent_hit[s + 1];
+                             k++)
+                                if (w.hits[k].cat == CAT_BIZ)
+                                        w.title_biz = 1;
+        w.art_mount = mount >= 2;
+        w.art_sport = sport;
+
+        for (size_t s = 0; s < art->nsents; s++)
+                find_leaders(&w, s, &lcap);
+        for (size_t s = 0; s < art->nsents; s++)
+                find_untitled(&w, s, &lcap);
+
+        w.si = ink_arena_calloc(art->arena, art->nsents, sizeof(sinfo_t));
+        int best = -1;
+        for (size_t s = 0; s < art->nsents; s++) {
+                analyse(&w, s, &w.si[s]);
+                collect_sides(&w, s, &w.si[s]);
+                judge(&w, s, &w.si[s]);
+                if (w.si[s].candidate &&
+                    (best < 0 || w.si[s].score > w.si[best].score))
+                        best = (int)s;
+        }
+        if (best < 0)
+                return INK_OK;
+        emit(&w, (size_t)best);
+        return INK_OK;
+}
+
+/*---- Exported helpers -----------------------------------------------------*/
+
+void ink_summit_alert_id(const char *article_id, const char *event_key,
+                         char *out, size_t out_size) {
+        uint64_t h = 1469598103934665603ULL;
+        const char *parts[3] = {article_id ? article_id : "", "\n",
+                                event_key ? event_key : ""};
+        for (int i = 0; i < 3; i++)
+                for (const unsigned char *p = (const unsigned char *)parts[i];
+                     *p; p++) {
+                        h ^= *p;
+                        h *= 1099511628211ULL;
+                }
+        snprintf(out, out_size, "%016llx", (unsigned long long)h);
+}
+
+const char *ink_summit_cameo(ink_mode_t mode, ink_status_t status) {
+        switch (status) {
+        case INK_STATUS_SCHEDULED:
+        case INK_STATUS_CONFIRMED:
+                return mode == INK_MODE_CALL    ? "041"
+                       : mode == INK_MODE_VISIT ? "042"
+                                                : "040";
+        case INK_STATUS_CANCELLED:
+                return "125";
+        default:
+                return "036";
+        }
+}
+
+const ink_stage_def_t ink_stage_summit = {
+        .name = "summit",
+        .description = "announcements of diplomatic meetings, visits and calls",
+        .create = summit_create,
+        .run = summit_run,
+        .destroy = summit_destroy,
+};

@@ -1,0 +1,408 @@
+/*
+ * The summit-announcement stage: positive kinds (planned call, dated state
+ * visit, postponed summit, cancelled visit, offer to host), negative kinds
+ * (past meeting, "no plans", business summit, mountain summit, Summit
+ * County, domestic meeting, speculation), date resolution and ids.
+ * Articles are tokenised by the real tokens stage; entities are added by
+ * hand where a test needs them.
+ */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ink/stage.h"
+#include "ink/summit.h"
+
+/* Builds an article with \p title and \p body published on \p published
+ * (ISO date or NULL) and runs the tokens stage on it. */
+static ink_article_t *mk(const char *id, const char *title, const char *body,
+                         const char *published) {
+        char err[256];
+        ink_article_t *art = ink_article_new();
+        art->id = ink_arena_strdup(art->arena, id);
+        art->title = ink_arena_strdup(art->arena, title ? title : "");
+        art->title_len = strlen(art->title);
+        art->body = ink_arena_strdup(art->arena, body);
+        art->body_len = strlen(art->body);
+        if (published)
+                cr_assert(eq(int, ink_parse_iso8601(published,
+                                                    &art->published_ms),
+                             0));
+        void *tk = ink_stage_tokens.create(err, sizeof(err));
+        cr_assert(not(eq(ptr, tk, NULL)), "tokens: %s", err);
+        cr_assert(eq(int, ink_stage_tokens.run(tk, art, err, sizeof(err)),
+                     INK_OK));
+        ink_stage_tokens.destroy(tk);
+        return art;
+}
+
+/* Adds an entity of \p type over the first occurrence of \p text in the
+ * body, with \p canonical (or the text itself). */
+static void add_ent(ink_article_t *art, ink_ent_type_t type, const char *text,
+                    const char *canonical) {
+        const char *p = strstr(art->body, text);
+        cr_assert(not(eq(ptr, (void *)p, NULL)));
+        uint32_t b = (uint32_t)(p - art->body), e = b + (uint32_t)strlen(text);
+        ink_entity_t en;
+        memset(&en, 0, sizeof(en));
+        en.type = type;
+        en.field = INK_FIELD_BODY;
+        en.b = b;
+        en.e = e;
+        en.tok_begin = UINT32_MAX;
+        for (size_t i = 0; i < art->ntoks; i++) {
+                const ink_token_t *t = &art->toks[i];
+                if (t->field != INK_FIELD_BODY)
+                        continue;
+                if (t->b == b)
+                        en.tok_begin = (uint32_t)i;
+                if (t->e == e)
+                        en.tok_end = (uint32_t)i + 1;
+        }
+        cr_assert(ne(u32, en.tok_begin, UINT32_MAX));
+        en.sent = art->toks[en.tok_begin].sent;
+        en.text = ink_arena_strdup(art->arena, text);
+        en.canonical = ink_arena_strdup(art->arena,
+                                        canonical ? canonical : text);
+        en.confidence = 1.0;
+        art->ents = ink_arena_grow(art->arena, art->ents, art->nents,
+                                   art->nents + 1, sizeof(en));
+        art->ents[art->nents++] = en;
+}
+
+/* Runs the summit stage.  @returns the number of alerts. */
+static size_t run_summit(ink_article_t *art) {
+        char err[256];
+        void *ctx = ink_stage_summit.create(err, sizeof(err));
+        cr_assert(not(eq(ptr, ctx, NULL)), "summit: %s", err);
+        ink_rc_t rc = ink_stage_summit.run(ctx, art, err, sizeof(err));
+        cr_assert(rc == INK_OK || rc == INK_SKIPPED);
+        ink_stage_summit.destroy(ctx);
+        return art->nalerts;
+}
+
+/* @returns true if \p al lists \p name among its participants. */
+static int has_part(const ink_alert_t *al, const char *name) {
+        for (size_t i = 0; i < al->nparticipants; i++)
+                if (!strcmp(al->participants[i], name))
+                        return 1;
+        return 0;
+}
+
+static int has_venue(const ink_alert_t *al, const char *name) {
+        for (size_t i = 0; i < al->nvenues; i++)
+                if (!strcmp(al->venues[i], name))
+                        return 1;
+        return 0;
+}
+
+/* Runs the stage on a one-sentence (or few-sentence) article and checks
+ * that it raises no alert. */
+static void expect_none(const char *title, const char *body) {
+        ink_article_t *art = mk("neg", title, body, "2025-03-03");
+        size_t n = run_summit(art);
+        cr_expect(eq(sz, n, 0), "unexpected alert for: %s %s (%s)",
+                  title ? title : "", body,
+                  n ? art->alerts[0].evidence : "");
+        ink_article_destroy(art);
+}
+
+/*---- Positive kinds --------------------------------------------------------*/
+
+Test(summit, planned_call_wins_over_later_meeting) {
+        ink_article_t *art = mk(
+                "call1", "Souza plans phone call with Mwangi, wants to meet him",
+                "Brazilian President Ana Souza plans to hold a phone call "
+                "with Kenyan President Peter Mwangi soon, aides said. The "
+                "call is meant to prepare a face-to-face meeting.",
+                "2025-03-03");
+        add_ent(art, INK_ENT_PER, "Ana Souza", NULL);
+        add_ent(art, INK_ENT_PER, "Peter Mwangi", NULL);
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(eq(str, (char *)al->type, "summit"));
+        cr_expect(eq(int, al->mode, INK_MODE_CALL));
+        cr_expect(eq(int, al->status, INK_STATUS_PLANNED));
+        cr_expect(eq(sz, al->nparticipants, 2));
+        cr_expect(has_part(al, "Ana Souza"));
+        cr_expect(has_part(al, "Peter Mwangi"));
+        cr_expect(eq(sz, al->nvenues, 0));
+        cr_expect(eq(str, (char *)al->cameo, "036"));
+        cr_expect(eq(str, (char *)al->event_key,
+                     "summit|call|Ana Souza|Peter Mwangi"));
+        ink_article_destroy(art);
+}
+
+Test(summit, state_visit_with_date) {
+        ink_article_t *art = mk(
+                "visit1", NULL,
+                "OSLO - Chilean President Marco Rojas will pay a state visit "
+                "to Norway on 14 March, the foreign ministry said on "
+                "Monday. Rojas will hold talks with Norwegian Prime Minister "
+                "Ingrid Dahl in Oslo.",
+                "2025-03-03");
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(eq(int, al->mode, INK_MODE_VISIT));
+        cr_expect(eq(int, al->status, INK_STATUS_CONFIRMED));
+        cr_expect(has_part(al, "Marco Rojas"));
+        cr_expect(has_venue(al, "Norway"));
+        cr_assert(not(eq(ptr, (void *)al->when_text, NULL)));
+        cr_expect(eq(str, (char *)al->when_text, "14 March"));
+        cr_assert(not(eq(ptr, (void *)al->when_date, NULL)));
+        cr_expect(eq(str, (char *)al->when_date, "2025-03-14"));
+        cr_expect(eq(str, (char *)al->cameo, "042"));
+        cr_expect(not(eq(ptr, strstr(al->evidence, "state visit"), NULL)));
+        ink_article_destroy(art);
+}
+
+Test(summit, postponed_summit) {
+        ink_article_t *art = mk(
+                "post1", "Ghana-Togo summit postponed",
+                "A summit between Ghanaian President Kofi Mensah and Togolese "
+                "President Yao Agbeko, planned for next week in Accra, has "
+                "been postponed, officials said.",
+                "2025-03-03");
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(eq(int, al->mode, INK_MODE_MEETING));
+        cr_expect(eq(int, al->status, INK_STATUS_POSTPONED));
+        cr_expect(has_part(al, "Kofi Mensah"));
+        cr_expect(has_part(al, "Yao Agbeko"));
+        cr_expect(has_venue(al, "Accra"));
+        ink_article_destroy(art);
+}
+
+Test(summit, cancelled_visit) {
+        ink_article_t *art = mk(
+                "canc1", NULL,
+                "Peruvian Foreign Minister Luis Prado has called off his "
+                "visit to Ecuador, which was scheduled for Friday, the "
+                "ministry announced.",
+                "2025-03-03");
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(eq(int, al->mode, INK_MODE_VISIT));
+        cr_expect(eq(int, al->status, INK_STATUS_CANCELLED));
+        cr_expect(has_part(al, "Luis Prado"));
+        cr_expect(has_part(al, "Ecuador"));
+        cr_expect(eq(str, (char *)al->cameo, "125"));
+        ink_article_destroy(art);
+}
+
+Test(summit, offer_to_host) {
+        ink_article_t *art = mk(
+                "host1", "Austria offers to host Armenia-Azerbaijan talks",
+                "Austria has offered to host a meeting between Armenian Prime "
+                "Minister Aram Petrosyan and Azerbaijani President Elchin "
+                "Aliyev. Neither side has replied yet.",
+                "2025-03-03");
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(eq(int, al->mode, INK_MODE_MEETING));
+        cr_expect(eq(int, al->status, INK_STATUS_PROPOSED));
+        cr_expect(has_venue(al, "Austria"));
+        ink_article_destroy(art);
+}
+
+Test(summit, body_summit_without_named_people) {
+        ink_article_t *art = mk(
+                "body1", NULL,
+                "Leaders of the African Union will hold a virtual summit on "
+                "Thursday to discuss the crisis, a spokesman said.",
+                "2025-03-03");
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(eq(int, al->mode, INK_MODE_CALL));
+        cr_expect(eq(int, al->status, INK_STATUS_CONFIRMED));
+        cr_expect(has_part(al, "African Union"));
+        cr_expect(eq(str, (char *)al->when_date, "2025-03-06"));
+        ink_article_destroy(art);
+}
+
+/*---- Negative kinds --------------------------------------------------------*/
+
+Test(summit, past_meeting) {
+        expect_none("Sato and Roy discuss trade",
+                    "Japanese Prime Minister Ken Sato met Canadian Prime "
+                    "Minister Anne Roy in Ottawa on Tuesday, and the two "
+                    "held talks on trade. Sato returned home on Wednesday.");
+}
+
+Test(summit, no_plans_to_meet) {
+        expect_none(NULL,
+                    "Brazilian President Ana Souza has no plans to meet "
+                    "Kenyan President Peter Mwangi, a spokesman said.");
+}
+
+Test(summit, business_summit) {
+        expect_none("Tech leaders gather in Lisbon",
+                    "Hundreds of investors will attend the Digital Business "
+                    "Summit in Lisbon next week, where Portuguese President "
+                    "Rui Costa and French President Paul Martin will speak.");
+}
+
+Test(summit, mountain_summit) {
+        expect_none("Climbers set out for the summit",
+                    "A team of climbers from Nepal and Italy plans to reach "
+                    "the summit of the mountain next week, weather "
+                    "permitting. The expedition left base camp on Monday.");
+}
+
+Test(summit, summit_county) {
+        expect_none(NULL,
+                    "The Summit County council will meet on Tuesday to "
+                    "discuss road repairs with officials from Canada.");
+}
+
+Test(summit, domestic_meeting) {
+        expect_none(NULL,
+                    "Indian Prime Minister Ravi Kumar will meet Chief "
+                    "Minister Anil Rao on Friday to discuss flood relief for "
+                    "the state.");
+}
+
+Test(summit, speculation) {
+        expect_none("Could Chile and Peru leaders meet?",
+                    "Analysts say the presidents of Chile and Peru might "
+                    "meet one day to mend ties.");
+}
+
+/*---- Helpers ---------------------------------------------------------------*/
+
+Test(summit, resolve_dates) {
+        char d[16];
+        int64_t pub;
+        /* Monday 3 March 2025 */
+        cr_assert(eq(int, ink_parse_iso8601("2025-03-03T09:00:00Z", &pub),
+                     0));
+        cr_expect(eq(int, ink_summit_resolve_date("on 20 January", pub, d,
+                                                  sizeof(d)), 0));
+        cr_expect(eq(str, d, "2026-01-20"));
+        cr_expect(eq(int, ink_summit_resolve_date("March 20", pub, d,
+                                                  sizeof(d)), 0));
+        cr_expect(eq(str, d, "2025-03-20"));
+        cr_expect(eq(int, ink_summit_resolve_date("September 11, 2027", pub,
+                                                  d, sizeof(d)), 0));
+        cr_expect(eq(str, d, "2027-09-11"));
+        cr_expect(eq(int, ink_summit_resolve_date("next Tuesday", pub, d,
+                                                  sizeof(d)), 0));
+        cr_expect(eq(str, d, "2025-03-04"));
+        cr_expect(eq(int, ink_summit_resolve_date("on Wednesday", pub, d,
+                                                  sizeof(d)), 0));
+        cr_expect(eq(str, d, "2025-03-05"));
+        cr_expect(eq(int, ink_summit_resolve_date("next Monday", pub, d,
+                                                  sizeof(d)), 0));
+        cr_expect(eq(str, d, "2025-03-10"));
+        cr_expect(eq(int, ink_summit_resolve_date("tomorrow", pub, d,
+                                                  sizeof(d)), 0));
+        cr_expect(eq(str, d, "2025-03-04"));
+        cr_expect(eq(int, ink_summit_resolve_date("next week", pub, d,
+                                                  sizeof(d)), 0));
+        cr_expect(eq(str, d, "2025-03-10"));
+        cr_expect(eq(int, ink_summit_resolve_date("April 7 to 10", pub, d,
+                                                  sizeof(d)), 0));
+        cr_expect(eq(str, d, "2025-04-07"));
+        cr_expect(eq(int, ink_summit_resolve_date("soon", pub, d, sizeof(d)),
+                     -1));
+        cr_expect(eq(int, ink_summit_resolve_date("on Wednesday", -1, d,
+                                                  sizeof(d)), -1));
+        cr_expect(eq(int, ink_summit_resolve_date("5 May 2025", -1, d,
+                                                  sizeof(d)), 0));
+        cr_expect(eq(str, d, "2025-05-05"));
+}
+
+Test(summit, deterministic_ids) {
+        const char *body = "Chilean President Marco Rojas will visit Norway "
+                           "next week, the ministry said.";
+        ink_article_t *a = mk("same", NULL, body, "2025-03-03");
+        ink_article_t *b = mk("same", NULL, body, "2025-03-03");
+        ink_article_t *c = mk("other", NULL, body, "2025-03-03");
+        cr_assert(eq(sz, run_summit(a), 1));
+        cr_assert(eq(sz, run_summit(b), 1));
+        cr_assert(eq(sz, run_summit(c), 1));
+        cr_expect(eq(str, (char *)a->alerts[0].alert_id,
+                     (char *)b->alerts[0].alert_id));
+        cr_expect(eq(str, (char *)a->alerts[0].event_key,
+                     (char *)c->alerts[0].event_key));
+        cr_expect(not(eq(str, (char *)a->alerts[0].alert_id,
+                         (char *)c->alerts[0].alert_id)));
+        cr_expect(eq(sz, strlen(a->alerts[0].alert_id), 16));
+        cr_expect(eq(str, (char *)a->alerts[0].event_key,
+                     "summit|visit|Marco Rojas|Norway"));
+        char id[17];
+        ink_summit_alert_id("same", a->alerts[0].event_key, id, sizeof(id));
+        cr_expect(eq(str, id, (char *)a->alerts[0].alert_id));
+        ink_article_destroy(a);
+        ink_article_destroy(b);
+        ink_article_destroy(c);
+}
+
+Test(summit, cameo_mapping) {
+        cr_expect(eq(str, (char *)ink_summit_cameo(INK_MODE_MEETING,
+                                                   INK_STATUS_PROPOSED),
+                     "036"));
+        cr_expect(eq(str, (char *)ink_summit_cameo(INK_MODE_CALL,
+                                                   INK_STATUS_CONFIRMED),
+                     "041"));
+        cr_expect(eq(str, (char *)ink_summit_cameo(INK_MODE_MEETING,
+                                                   INK_STATUS_SCHEDULED),
+                     "040"));
+        cr_expect(eq(str, (char *)ink_summit_cameo(INK_MODE_VISIT,
+                                                   INK_STATUS_CANCELLED),
+                     "125"));
+}
+
+Test(summit, empty_article_is_skipped) {
+        char err[256];
+        ink_article_t *art = ink_article_new();
+        void *ctx = ink_stage_summit.create(err, sizeof(err));
+        cr_assert(not(eq(ptr, ctx, NULL)));
+        cr_expect(eq(int, ink_stage_summit.run(ctx, art, err, sizeof(err)),
+                     INK_SKIPPED));
+        cr_expect(eq(sz, art->nalerts, 0));
+        ink_stage_summit.destroy(ctx);
+        ink_article_destroy(art);
+}
+
+/* The sample article of the project brief (read at test time, not
+ * copied): one alert, Trump and Putin, planned, Switzerland and Serbia. */
+Test(summit, sample_article) {
+        const char *paths[] = {
+                INK_TEST_DATA "/trump-putin-call.txt",
+                INK_SOURCE_DIR "/../shared/samples/trump-putin-call.txt",
+                NULL};
+        FILE *f = NULL;
+        for (int i = 0; paths[i] && !f; i++)
+                f = fopen(paths[i], "rb");
+        if (!f)
+                cr_skip_test("sample article not available");
+        static char buf[65536];
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        char *nl = strchr(buf, '\n');
+        cr_assert(not(eq(ptr, nl, NULL)));
+        *nl = '\0';
+        ink_article_t *art = mk("sample", buf, nl + 1, NULL);
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(eq(sz, al->nparticipants, 2));
+        cr_expect(has_part(al, "Donald Trump"));
+        cr_expect(has_part(al, "Vladimir Putin"));
+        cr_expect(eq(int, al->status, INK_STATUS_PLANNED));
+        int mode_ok = al->mode == INK_MODE_CALL ||
+                      al->mode == INK_MODE_MEETING;
+        cr_expect(mode_ok);
+        cr_expect(has_venue(al, "Switzerland"));
+        cr_expect(has_venue(al, "Serbia"));
+        cr_expect(eq(sz, al->nvenues, 2));
+        cr_assert(not(eq(ptr, (void *)al->when_text, NULL)));
+        int when_ok = !strcmp(al->when_text, "within days of taking office") ||
+                      !strcmp(al->when_text, "shortly after his planned 20 "
+                                             "January inauguration");
+        cr_expect(when_ok, "when_text: %s", al->when_text);
+        ink_article_destroy(art);
+}
