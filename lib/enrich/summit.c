@@ -23,6 +23,15 @@
  *     other forward-looking sentences about the same encounter (no other
  *     leader named) refine its status, time and venues.
  *
+ * Status of a sentence: cancelled / postponed when it says so (not negated,
+ * not inside "after the talks were postponed"); proposed for an offer or
+ * invitation without a near date; confirmed for a day ("on 14 March",
+ * "Wednesday") unless only reports or sources give it (then scheduled);
+ * scheduled for a near window ("next week", "in April"); planned
+ * otherwise.  The article takes the firmest status of its related
+ * sentences; a change of plan counts from the main sentence, headline and
+ * lead only.
+ *
  * Mode rule: the first trigger of the main sentence decides between a call
  * and a meeting ("plans a phone call, wants to meet" is a call: the call is
  * the next concrete step); a visit trigger wins over a meeting trigger
@@ -311,7 +320,7 @@ typedef struct work_s {
         size_t nhits;
         size_t *sent_hit;       /* first hit of each sentence (+1 entry) */
         uint32_t *skip;         /* first token after a dateline */
-        int pub_year;           /* publication year or 0 */
+        int ref_year;           /* years before it are past */
         leader_t *leaders;
         size_t nleaders;
         sinfo_t *si;
@@ -927,11 +936,12 @@ static void analyse(work_t *w, size_t s, sinfo_t *si) {
                     !strcmp(t0, "in") || !strcmp(t0, "within"))
                         si->cats |= BIT(CAT_FUT);
         }
-        /* a year before the publication year: a past encounter */
-        for (uint32_t t = w->skip[s]; w->pub_year && t < st->tok_end; t++) {
+        /* a year before the publication year (or, when that is unknown,
+         * a decade before the time of reading): a past encounter */
+        for (uint32_t t = w->skip[s]; t < st->tok_end; t++) {
                 const char *l = w->tv.lower[t];
                 if (strlen(l) == 4 && isdigit((unsigned char)l[0]) &&
-                    atoi(l) > 1900 && atoi(l) < w->pub_year)
+                    atoi(l) > 1900 && atoi(l) < w->ref_year)
                         si->cats |= BIT(CAT_PAST);
         }
 
@@ -951,11 +961,35 @@ static void analyse(work_t *w, size_t s, sinfo_t *si) {
                         continue;
                 si->cats |= BIT(h->cat);
         }
+        /* "met on Monday and agreed to meet again in April": with a past
+         * cue, only times after the first forward-looking cue count */
+        if (si->cats & BIT(CAT_PAST)) {
+                long first_fut = -1;
+                for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
+                        const hit_t *h = &w->hits[k];
+                        if ((BIT(h->cat) & (BIT(CAT_FUT) | STRONG)) &&
+                            (first_fut < 0 || (long)h->b < first_fut))
+                                first_fut = (long)h->b;
+                }
+                size_t keep = 0;
+                si->best_time = 0;
+                for (size_t i = 0; i < si->ntimes; i++) {
+                        if (first_fut >= 0 && (long)si->times[i].e <= first_fut)
+                                continue;
+                        si->times[keep++] = si->times[i];
+                        if (si->times[i].kind > si->best_time)
+                                si->best_time = si->times[i].kind;
+                }
+                si->ntimes = keep;
+        }
         /* usable triggers, in text order */
         int has_visit = 0, has_summit = 0, first_cm = -1;
         for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
                 const hit_t *h = &w->hits[k];
                 if (!(BIT(h->cat) & TRIGGERS) || in_rel_time(si, h->b))
+                        continue;
+                /* "to host a virtual summit": the hosted event decides */
+                if (h->cat == CAT_HOST && si->first_trig >= 0)
                         continue;
                 if (h->cat == CAT_SUMMIT || h->cat == CAT_MEET) {
                         if (cue_in(w, s, CAT_PLACE, (long)h->b - 2, h->e))
@@ -1056,7 +1090,7 @@ static void judge(work_t *w, size_t s, sinfo_t *si) {
                 return;
         si->related = 1;
 
-        int has_body = 0, known = 0, unknown = 0;
+        int has_body = 0, known = 0;
         for (int i = 0; i < si->nsides; i++) {
                 const side_t *sd = &si->sides[i];
                 if (sd->venue_only)
@@ -1065,15 +1099,12 @@ static void judge(work_t *w, size_t s, sinfo_t *si) {
                         has_body = 1;
                 if (sd->geo >= 0)
                         known++;
-                else
-                        unknown++;
         }
         int ok = si->nkeys >= 2 ||
                  (has_body && (c & (BIT(CAT_SUMMIT) | BIT(CAT_MEET) |
                                     BIT(CAT_CALL))));
         if ((c & BIT(CAT_DOMESTIC)) && !has_body && known < 2)
                 ok = 0;
-        (void)unknown;
         if (!ok)
                 return;
         si->candidate = 1;
@@ -1230,14 +1261,17 @@ static int visit_to_third_place(const work_t *w, size_t ms, const sinfo_t *m) {
         }
         if (target < 0)
                 return 0;
+        /* two or more named people, none of whom is from the place */
+        int people = 0;
         for (int i = 0; i < m->nsides; i++) {
                 const side_t *sd = &m->sides[i];
-                if (sd->geo == target && !sd->venue_only)
+                if (sd->leader < 0)
+                        continue;
+                if (sd->geo < 0 || sd->geo == target)
                         return 0;
-                if (sd->leader >= 0 && sd->geo < 0)
-                        return 0;
+                people++;
         }
-        return 1;
+        return people >= 2;
 }
 
 /** Builds and adds the alert of the main encounter \p m (sentence \p ms)
@@ -1421,7 +1455,11 @@ static ink_rc_t summit_run(const void *cp, ink_article_t *art, char *errstr,
                         w.skip[s] = dateline_end(&w, s);
         }
         if (art->published_ms >= 0)
-                w.pub_year = summit_year_of(art->published_ms);
+                w.ref_year = summit_year_of(art->published_ms);
+        else
+                w.ref_year = summit_year_of(art->ingested_ms > 0
+                                                    ? art->ingested_ms
+                                                    : ink_now_ms()) - 10;
         for (size_t s = 0; s < art->nsents; s++) {
                 w.sent_hit[s] = w.nhits;
                 find_hits(&w, s, &hcap);

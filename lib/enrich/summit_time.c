@@ -442,6 +442,30 @@ size_t summit_time_find(const summit_toks_t *tv, size_t b, size_t end,
                         i = j;
                         continue;
                 }
+                /* "in just over a week", "in two weeks", "in a few days" */
+                if (!strcmp(t, "in") || !strcmp(t, "within")) {
+                        static const char *const fill[] = {
+                                "just", "over", "about", "a", "an", "one",
+                                "two", "three", "few", "under", "less",
+                                "than", "more", "around", NULL};
+                        for (j = i + 1; j < end && j < i + 5; j++) {
+                                int f = 0;
+                                for (int k = 0; fill[k]; k++)
+                                        if (!strcmp(tv->lower[j], fill[k]))
+                                                f = 1;
+                                if (!f)
+                                        break;
+                        }
+                        if (j > i + 1 && j < end &&
+                            (is(tv, j, end, "week") || is(tv, j, end, "weeks") ||
+                             is(tv, j, end, "days")) &&
+                            !is(tv, j + 1, end, "ago") &&
+                            !is(tv, j + 1, end, "of")) {
+                                add(out, &n, cap, i, j + 1, SUMMIT_T_NEAR);
+                                i = j + 1;
+                                continue;
+                        }
+                }
                 if (!strcmp(t, "soon") && !is(tv, i + 1, end, "after")) {
                         size_t s = i;
                         if (i > b && is(tv, i - 1, end, "very"))

@@ -222,6 +222,42 @@ Test(summit, body_summit_without_named_people) {
         ink_article_destroy(art);
 }
 
+Test(summit, new_encounter_after_past_one) {
+        ink_article_t *art = mk(
+                "again1", NULL,
+                "French President Jean Dupont held talks with his German "
+                "counterpart Klaus Weber on Monday, and the two agreed to "
+                "meet again in April.",
+                "2025-02-10");
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(eq(int, al->mode, INK_MODE_MEETING));
+        cr_expect(eq(int, al->status, INK_STATUS_SCHEDULED));
+        cr_expect(has_part(al, "Jean Dupont"));
+        cr_expect(has_part(al, "Klaus Weber"));
+        cr_assert(not(eq(ptr, (void *)al->when_text, NULL)));
+        cr_expect(eq(str, (char *)al->when_text, "April"));
+        cr_expect(eq(ptr, (void *)al->when_date, NULL));
+        ink_article_destroy(art);
+}
+
+Test(summit, meeting_at_a_third_place_is_no_visit) {
+        ink_article_t *art = mk(
+                "third1", NULL,
+                "Chilean President Marco Rojas will meet his Bolivian "
+                "counterpart, Eva Quispe, during his visit to Uruguay next "
+                "week.",
+                "2025-02-10");
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(eq(int, al->mode, INK_MODE_MEETING));
+        cr_expect(eq(int, al->status, INK_STATUS_SCHEDULED));
+        cr_expect(has_part(al, "Eva Quispe"));
+        cr_expect(has_venue(al, "Uruguay"));
+        cr_expect(eq(str, (char *)al->when_date, "2025-02-17"));
+        ink_article_destroy(art);
+}
+
 /*---- Negative kinds --------------------------------------------------------*/
 
 Test(summit, past_meeting) {
