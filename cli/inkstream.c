@@ -14,22 +14,16 @@
 #include "ink/stage.h"
 #include "cli.h"
 
-#define EXIT_USAGE 2
 
 /*---- Options shared by the Kafka subcommands ------------------------------*/
 
-enum {
-        OPT_BROKERS = 1000, OPT_TOPIC, OPT_GROUP, OPT_INPUT, OPT_OUTPUT,
-        OPT_ALERTS, OPT_DLQ, OPT_EOF, OPT_CONFIG, OPT_BEGIN, OPT_JSON,
-        OPT_JSONL, OPT_NOENRICH, OPT_THREADS, OPT_DUMP
-};
 
 /* Applies --config first, then the environment, then the other flags, so
  * that a flag always wins. */
-static int parse_common(int argc, char **argv, const struct option *opts,
+int ink_cli_parse_common(int argc, char **argv, const struct option *opts,
                         ink_conf_t *conf, const char *topic_key) {
         char err[512];
-        int c;
+        int c, longindex = 0;
 
         /* pass 1: --config */
         optind = 1;
@@ -47,10 +41,21 @@ static int parse_common(int argc, char **argv, const struct option *opts,
         /* pass 2: everything else */
         optind = 1;
         opterr = 1;
-        while ((c = getopt_long(argc, argv, "+X:vqh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+X:vqh", opts, &longindex)) !=
+               -1) {
                 const char *key = NULL, *val = optarg;
-                char *eq;
+                char *eq, prop[128];
                 switch (c) {
+                case OPT_PROP:
+                        snprintf(prop, sizeof(prop), "%s",
+                                 opts[longindex].name);
+                        for (char *p = prop; *p; p++)
+                                if (*p == '-')
+                                        *p = '.';
+                        key = prop;
+                        if (!val)
+                                val = "true";
+                        break;
                 case OPT_CONFIG: continue;
                 case OPT_BROKERS: key = "brokers"; break;
                 case OPT_GROUP: key = "group"; break;
@@ -87,137 +92,11 @@ static int parse_common(int argc, char **argv, const struct option *opts,
         return 0;
 }
 
-#define COMMON_OPTS                                                          \
-        {"brokers", required_argument, NULL, OPT_BROKERS},                   \
-        {"config", required_argument, NULL, OPT_CONFIG},                     \
-        {"help", no_argument, NULL, 'h'},                                    \
-        {"verbose", no_argument, NULL, 'v'},                                 \
-        {"quiet", no_argument, NULL, 'q'}
-
-static const char *common_help =
+const char *ink_cli_common_help =
         "  --brokers B        bootstrap servers (default 127.0.0.1:9092)\n"
         "  --config FILE      key=value properties (see `inkstream config`)\n"
         "  -X key=value       any property; kafka.* goes to librdkafka\n"
         "  -v, -q             more / less logging\n";
-
-/*---- ingest -----------------------------------------------------------------*/
-
-static int cmd_ingest(int argc, char **argv) {
-        static const struct option opts[] = {
-                COMMON_OPTS, {"topic", required_argument, NULL, OPT_TOPIC},
-                {NULL, 0, NULL, 0}};
-        ink_conf_t conf;
-        ink_ingest_stats_t st;
-        int r, ret;
-
-        ink_conf_init(&conf);
-        if ((r = parse_common(argc, argv, opts, &conf, "input.topic"))) {
-                fprintf(r > 0 ? stdout : stderr,
-                        "usage: inkstream ingest [--brokers B] "
-                        "[--topic articles.raw] [FILE...]\n"
-                        "Produces articles to Kafka, keyed by article id. "
-                        "A FILE is JSON Lines\n"
-                        "({\"id\",\"title\",\"body\",\"url\",\"published\","
-                        "\"source\",\"lang\"}; id and body required)\n"
-                        "or plain text (first line the title, the rest the "
-                        "body). Reads stdin without FILE.\n%s",
-                        common_help);
-                ink_conf_destroy(&conf);
-                return r > 0 ? 0 : EXIT_USAGE;
-        }
-        ink_install_signals();
-        ret = ink_ingest_run(&conf, argv + optind, argc - optind, &st);
-        fprintf(stderr,
-                "ingest: %llu produced to %s, %llu rejected, %llu failed\n",
-                (unsigned long long)st.produced, conf.input_topic,
-                (unsigned long long)st.rejected,
-                (unsigned long long)st.failed);
-        ink_conf_destroy(&conf);
-        return ret;
-}
-
-/*---- enrich -----------------------------------------------------------------*/
-
-static int cmd_enrich(int argc, char **argv) {
-        static const struct option opts[] = {
-                COMMON_OPTS,
-                {"group", required_argument, NULL, OPT_GROUP},
-                {"input", required_argument, NULL, OPT_INPUT},
-                {"output", required_argument, NULL, OPT_OUTPUT},
-                {"alerts", required_argument, NULL, OPT_ALERTS},
-                {"dlq", required_argument, NULL, OPT_DLQ},
-                {"threads", required_argument, NULL, OPT_THREADS},
-                {"exit-on-eof", no_argument, NULL, OPT_EOF},
-                {"no-enrich", no_argument, NULL, OPT_NOENRICH},
-                {NULL, 0, NULL, 0}};
-        ink_conf_t conf;
-        ink_worker_stats_t st;
-        int r, ret;
-
-        ink_conf_init(&conf);
-        if ((r = parse_common(argc, argv, opts, &conf, NULL)) ||
-            optind != argc) {
-                fprintf(r > 0 ? stdout : stderr,
-                        "usage: inkstream enrich [--brokers B] [--group G] "
-                        "[--input articles.raw]\n"
-                        "         [--output articles.enriched] "
-                        "[--alerts alerts.summit] [--dlq articles.dlq]\n"
-                        "         [--exit-on-eof] [--no-enrich] "
-                        "[--config FILE] [-X key=value]\n"
-                        "The worker: consumes articles in a consumer group, "
-                        "writes one enriched\nAvro record per article and one "
-                        "alert record per summit announcement;\nbad input "
-                        "goes to the dead-letter topic.\n%s"
-                        "  --exit-on-eof      exit once every assigned "
-                        "partition is drained\n"
-                        "  --no-enrich        parse, encode and commit only\n",
-                        common_help);
-                ink_conf_destroy(&conf);
-                return r > 0 ? 0 : EXIT_USAGE;
-        }
-        ink_install_signals();
-        ret = ink_worker_run(&conf, &st);
-        fprintf(stderr,
-                "enrich: %llu consumed, %llu enriched, %llu alerts, "
-                "%llu dead letters, %llu failed\n",
-                (unsigned long long)st.consumed,
-                (unsigned long long)st.enriched,
-                (unsigned long long)st.alerts,
-                (unsigned long long)st.dead_letters,
-                (unsigned long long)st.failed);
-        ink_conf_destroy(&conf);
-        return ret;
-}
-
-/*---- alerts -----------------------------------------------------------------*/
-
-static int cmd_alerts(int argc, char **argv) {
-        static const struct option opts[] = {
-                COMMON_OPTS, {"topic", required_argument, NULL, OPT_TOPIC},
-                {"from-beginning", no_argument, NULL, OPT_BEGIN},
-                {"exit-on-eof", no_argument, NULL, OPT_EOF},
-                {"json", no_argument, NULL, OPT_JSON},
-                {NULL, 0, NULL, 0}};
-        ink_conf_t conf;
-        int r, ret;
-
-        ink_conf_init(&conf);
-        if ((r = parse_common(argc, argv, opts, &conf, "alerts.topic")) ||
-            optind != argc) {
-                fprintf(r > 0 ? stdout : stderr,
-                        "usage: inkstream alerts [--brokers B] "
-                        "[--topic alerts.summit] [--from-beginning]\n"
-                        "         [--exit-on-eof] [--json]\n"
-                        "Prints alert records readably (or as JSON lines).\n"
-                        "%s", common_help);
-                ink_conf_destroy(&conf);
-                return r > 0 ? 0 : EXIT_USAGE;
-        }
-        ink_install_signals();
-        ret = ink_alerts_run(&conf, stdout, NULL);
-        ink_conf_destroy(&conf);
-        return ret;
-}
 
 /*---- annotate ---------------------------------------------------------------*/
 
@@ -263,7 +142,7 @@ static int cmd_config(int argc, char **argv) {
         int r;
 
         ink_conf_init(&conf);
-        if ((r = parse_common(argc, argv, opts, &conf, NULL)) < 0) {
+        if ((r = ink_cli_parse_common(argc, argv, opts, &conf, NULL)) < 0) {
                 ink_conf_destroy(&conf);
                 return EXIT_USAGE;
         }
@@ -286,9 +165,9 @@ static const struct {
         int (*run)(int argc, char **argv);
         const char *help;
 } commands[] = {
-        {"ingest", cmd_ingest, "produce articles (JSON Lines or text) to Kafka"},
-        {"enrich", cmd_enrich, "the worker: consume, enrich, produce"},
-        {"alerts", cmd_alerts, "print alert records"},
+        {"ingest", ink_cmd_ingest, "produce articles (JSON Lines or text) to Kafka"},
+        {"enrich", ink_cmd_enrich, "the worker: consume, enrich, produce"},
+        {"alerts", ink_cmd_alerts, "print alert records"},
         {"annotate", cmd_annotate, "enrich without Kafka (JSON in, JSON out)"},
         {"demo", ink_cli_demo, "the whole topology on an embedded cluster"},
         {"train-ner", ink_ner_train_main, "train the named-entity model"},

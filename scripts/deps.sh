@@ -5,7 +5,9 @@ set -euo pipefail
 
 PKGS=(build-essential cmake ninja-build pkg-config
       librdkafka-dev libavro-dev libcriterion-dev libjansson-dev
-      libutf8proc-dev kafkacat openjdk-17-jre-headless maven python3)
+      libutf8proc-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev
+      libcld2-dev iso-codes clang libfuzzer-14-dev
+      kafkacat openjdk-17-jre-headless maven python3)
 
 missing=()
 for p in "${PKGS[@]}"; do
