@@ -172,13 +172,16 @@ ink_rc_t ink_article_parse_json(ink_article_t *art, const char *buf,
                 snprintf(errstr, errstr_size, "missing field \"body\"");
                 goto out;
         }
-        if (all_space(art->body, art->body_len)) {
-                snprintf(errstr, errstr_size, "field \"body\" is empty");
-                goto out;
-        }
         if (!art->title) {
                 art->title = "";
                 art->title_len = 0;
+        }
+        /* a headline-only flash is an article; nothing at all is not */
+        if (all_space(art->body, art->body_len) &&
+            all_space(art->title, art->title_len)) {
+                snprintf(errstr, errstr_size,
+                         "fields \"title\" and \"body\" are both empty");
+                goto out;
         }
         if (art->published &&
             ink_parse_iso8601(art->published, &art->published_ms))

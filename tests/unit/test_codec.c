@@ -26,6 +26,17 @@ Test(article_json, full_article) {
         ink_article_destroy(art);
 }
 
+Test(article_json, headline_only) {
+        ink_article_t *art = ink_article_new();
+        char err[256];
+        const char *in = "{\"id\":\"f1\",\"title\":\"Flash: summit "
+                         "called off\",\"body\":\"\"}";
+        cr_expect(eq(int, ink_article_parse_json(art, in, strlen(in), 0, err,
+                                                 sizeof(err)),
+                     INK_OK), "%s", err);
+        ink_article_destroy(art);
+}
+
 Test(article_json, numeric_id_and_missing_title) {
         ink_article_t *art = ink_article_new();
         char err[256];
@@ -54,7 +65,9 @@ ParameterizedTestParameters(article_json, rejects) {
                 {"{\"body\":\"x\"}", INK_ERR_INVALID, "missing field \"id\""},
                 {"{\"id\":\"a\"}", INK_ERR_INVALID, "missing field \"body\""},
                 {"{\"id\":\"a\",\"body\":\"  \"}", INK_ERR_INVALID,
-                 "\"body\" is empty"},
+                 "both empty"},
+                {"{\"id\":\"a\",\"title\":\" \",\"body\":\"\"}",
+                 INK_ERR_INVALID, "both empty"},
                 {"{\"id\":\"a\",\"body\":7}", INK_ERR_INVALID,
                  "\"body\" must be a string"},
                 {"{\"id\":\"a\",\"body\":\"x\",\"title\":[1]}",
