@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ink/codec.h"
+#include "ink/sentiment.h"
 #include "ink/stage.h"
 #include "cli.h"
 
@@ -103,4 +104,106 @@ int ink_cli_annotate(const char *path, bool jsonl) {
                 fprintf(stderr, "annotate: %zu article(s) rejected\n", bad);
         /* with --jsonl a bad line is reported in the output, not fatal */
         return !jsonl && bad ? 1 : 0;
+}
+
+/* The byte offset of code point \p cp in \p s (\p len bytes), or \p len
+ * past its end. */
+static size_t cp_offset(const char *s, size_t len, json_int_t cp) {
+        size_t i = 0;
+
+        while (i < len && cp-- > 0) {
+                i++;
+                while (i < len && ((unsigned char)s[i] & 0xc0) == 0x80)
+                        i++;
+        }
+        return i;
+}
+
+/* Classifies the targets of one NewsMTSC line; a line that is not a JSON
+ * object with "sentence_normalized" and "targets" is reported on stderr
+ * and skipped (returns -1).  A target without "Input.gid" is skipped. */
+static int newsmtsc_one(const ink_senti_model_t *m, const ink_vader_t *vd,
+                        const char *buf, size_t len, size_t lineno) {
+        json_error_t jerr;
+        json_t *o = json_loadb(buf, len, 0, &jerr), *sj, *tg;
+        const char *sent;
+        size_t slen, i;
+
+        sj = o ? json_object_get(o, "sentence_normalized") : NULL;
+        if (!json_is_string(sj) || !json_is_array(json_object_get(o,
+                                                              "targets"))) {
+                fprintf(stderr, "line %zu: %s\n", lineno, o ? "no "
+                        "sentence_normalized string or targets array" :
+                        jerr.text);
+                json_decref(o);
+                return -1;
+        }
+        sent = json_string_value(sj);
+        slen = json_string_length(sj);
+        json_array_foreach(json_object_get(o, "targets"), i, tg) {
+                json_t *gid = json_object_get(tg, "Input.gid"), *out;
+                size_t tb = cp_offset(sent, slen, json_integer_value(
+                                              json_object_get(tg, "from")));
+                size_t te = cp_offset(sent, slen, json_integer_value(
+                                              json_object_get(tg, "to")));
+                ink_polarity_t p;
+                char *s;
+
+                if (!json_is_string(gid))
+                        continue;
+                p = ink_senti_target(m, vd, sent, slen, tb, te, NULL);
+                out = json_pack("{s:O,s:s}", "gid", gid, "polarity",
+                                ink_polarity_name(p));
+                s = json_dumps(out, JSON_COMPACT);
+                printf("%s\n", s);
+                free(s);
+                json_decref(out);
+        }
+        json_decref(o);
+        return 0;
+}
+
+int ink_cli_annotate_newsmtsc(const char *path) {
+        FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+        ink_senti_model_t *m = NULL;
+        ink_vader_t *vd = NULL;
+        char errstr[512], *line = NULL;
+        size_t cap = 0, lineno = 0, bad = 0;
+        ssize_t n;
+        int ret = 1;
+
+        if (!fp) {
+                fprintf(stderr, "inkstream annotate: %s: %s\n", path,
+                        strerror(errno));
+                return 1;
+        }
+        if (!(vd = ink_vader_new(errstr, sizeof(errstr))) ||
+            !(m = ink_senti_model_load(INK_SENTI_TARGET_RESOURCE,
+                                       "INK_SENTIMENT_TARGET_MODEL", errstr,
+                                       sizeof(errstr)))) {
+                fprintf(stderr, "inkstream annotate: %s\n", errstr);
+                goto out;
+        }
+        if (ink_senti_model_kind(m) != INK_SENTI_TARGET) {
+                fprintf(stderr, "inkstream annotate: not a target sentiment "
+                        "model\n");
+                goto out;
+        }
+        while ((n = getline(&line, &cap, fp)) >= 0) {
+                lineno++;
+                while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                        n--;
+                if (n > 0 && newsmtsc_one(m, vd, line, (size_t)n, lineno))
+                        bad++;
+        }
+        if (bad)
+                fprintf(stderr, "annotate: %zu line(s) skipped\n", bad);
+        ret = 0;
+out:
+        free(line);
+        if (fp != stdin)
+                fclose(fp);
+        ink_senti_model_destroy(m);
+        ink_vader_destroy(vd);
+        return ret;
 }

@@ -19,7 +19,7 @@
 enum {
         OPT_BROKERS = 1000, OPT_TOPIC, OPT_GROUP, OPT_INPUT, OPT_OUTPUT,
         OPT_ALERTS, OPT_DLQ, OPT_EOF, OPT_CONFIG, OPT_BEGIN, OPT_JSON,
-        OPT_JSONL, OPT_NOENRICH, OPT_THREADS, OPT_DUMP,
+        OPT_JSONL, OPT_NOENRICH, OPT_THREADS, OPT_DUMP, OPT_NEWSMTSC,
         /* A flag that sets the property of its own name, dashes as dots:
          * {"exactly-once", no_argument, NULL, OPT_PROP} sets
          * exactly.once=true; with an argument, the argument. */
@@ -46,9 +46,15 @@ int ink_cli_parse_common(int argc, char **argv, const struct option *opts,
 int ink_cmd_ingest(int argc, char **argv);
 int ink_cmd_enrich(int argc, char **argv);
 int ink_cmd_alerts(int argc, char **argv);
+int ink_cmd_cat(int argc, char **argv);
+int ink_cmd_novelty(int argc, char **argv);
+int ink_cmd_dlq(int argc, char **argv);
+int ink_cmd_train_sentiment(int argc, char **argv);
 
 /* annotate.c */
 int ink_cli_annotate(const char *path, bool jsonl);
+/* NewsMTSC JSONL in, {"gid", "polarity"} per target out */
+int ink_cli_annotate_newsmtsc(const char *path);
 
 /* demo.c */
 int ink_cli_demo(int argc, char **argv);

@@ -14,6 +14,7 @@
 int ink_cmd_ingest(int argc, char **argv) {
         static const struct option opts[] = {
                 COMMON_OPTS, {"topic", required_argument, NULL, OPT_TOPIC},
+                {"format", required_argument, NULL, OPT_PROP},
                 {NULL, 0, NULL, 0}};
         ink_conf_t conf;
         ink_ingest_stats_t st;
@@ -23,13 +24,19 @@ int ink_cmd_ingest(int argc, char **argv) {
         if ((r = ink_cli_parse_common(argc, argv, opts, &conf, "input.topic"))) {
                 fprintf(r > 0 ? stdout : stderr,
                         "usage: inkstream ingest [--brokers B] "
-                        "[--topic articles.raw] [FILE...]\n"
+                        "[--topic articles.raw] "
+                        "[--format auto|jsonl|text|rss|atom|ninjs] "
+                        "[FILE...]\n"
                         "Produces articles to Kafka, keyed by article id. "
                         "A FILE is JSON Lines\n"
                         "({\"id\",\"title\",\"body\",\"url\",\"published\","
                         "\"source\",\"lang\"}; id and body required)\n"
                         "or plain text (first line the title, the rest the "
-                        "body). Reads stdin without FILE.\n%s",
+                        "body). Reads stdin without FILE.\n"
+                        "RSS 2.0, Atom and IPTC ninjs files are detected "
+                        "by content (or --format);\n"
+                        "each item becomes one article, keyed by its guid "
+                        "or id (else its link).\n%s",
                         ink_cli_common_help);
                 ink_conf_destroy(&conf);
                 return r > 0 ? 0 : EXIT_USAGE;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ink/kafka.h"
+#include "ink/novelty.h"
 #include <librdkafka/rdkafka_mock.h>
 #include "cli.h"
 
@@ -38,11 +39,19 @@ static rd_kafka_t *start_cluster(ink_conf_t *conf, const char **bootp) {
         char errstr[512];
         rd_kafka_conf_t *kc = rd_kafka_conf_new();
         rd_kafka_mock_cluster_t *mc;
+        char group[512], changelog[560];
         const char *topics[] = {conf->input_topic, conf->output_topic,
-                                conf->alerts_topic, conf->dlq_topic};
+                                conf->events_topic, conf->alerts_topic,
+                                conf->dlq_topic,
+                                /* the mock cluster has no CreateTopics */
+                                changelog};
         rd_kafka_t *rk;
 
+        ink_novelty_names(conf, group, sizeof(group), changelog,
+                          sizeof(changelog));
         if (rd_kafka_conf_set(kc, "test.mock.num.brokers", "1", errstr,
+                              sizeof(errstr)) != RD_KAFKA_CONF_OK ||
+            rd_kafka_conf_set(kc, "log_level", "4", errstr,
                               sizeof(errstr)) != RD_KAFKA_CONF_OK ||
             !(rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, errstr,
                                 sizeof(errstr)))) {
@@ -82,6 +91,15 @@ int ink_cli_demo(int argc, char **argv) {
                      sizeof(errstr));
         ink_conf_set(&conf, "exit.on.eof", "true", errstr, sizeof(errstr));
         ink_conf_set(&conf, "from.beginning", "true", errstr, sizeof(errstr));
+        /* the mock coordinator keeps a departed member until its session
+         * times out: keep that short so the demo's rebalances are quick */
+        ink_conf_set(&conf, "kafka.session.timeout.ms", "6000", errstr,
+                     sizeof(errstr));
+        ink_conf_set(&conf, "kafka.heartbeat.interval.ms", "500", errstr,
+                     sizeof(errstr));
+        /* two workers in one process: no HTTP listener */
+        ink_conf_set(&conf, "metrics.addr", "", errstr, sizeof(errstr));
+        ink_conf_finalize(&conf);
         ink_install_signals();
         if (!(rk = start_cluster(&conf, &boot)))
                 goto out;
@@ -125,7 +143,7 @@ int ink_cli_demo(int argc, char **argv) {
                 total.alerts += workers[i].stats.alerts;
                 total.dead_letters += workers[i].stats.dead_letters;
                 printf("== worker %d: %llu consumed, %llu enriched, "
-                       "%llu alerts, %llu dead letters\n", i + 1,
+                       "%llu summit candidates, %llu dead letters\n", i + 1,
                        (unsigned long long)workers[i].stats.consumed,
                        (unsigned long long)workers[i].stats.enriched,
                        (unsigned long long)workers[i].stats.alerts,
@@ -135,7 +153,20 @@ int ink_cli_demo(int argc, char **argv) {
                conf.output_topic, (unsigned long long)total.enriched,
                conf.dlq_topic, (unsigned long long)total.dead_letters);
 
-        /* 3. the alerts, decoded from the alert topic */
+        /* 3. the novelty processor: new summit announcements (and status
+         *    changes) from the candidate events, repeats suppressed */
+        {
+                ink_novelty_stats_t nst;
+                ret |= ink_novelty_run(&conf, &nst);
+                printf("== novelty: %llu candidate(s) in %s, %llu new "
+                       "alert(s), %llu update(s), %llu repeat(s)\n",
+                       (unsigned long long)nst.consumed, conf.events_topic,
+                       (unsigned long long)nst.fresh,
+                       (unsigned long long)nst.updates,
+                       (unsigned long long)nst.repeats);
+        }
+
+        /* 4. the alerts, decoded from the alert topic */
         printf("== alerts in %s:\n", conf.alerts_topic);
         if (ink_alerts_run(&conf, stdout, &nalerts))
                 ret = 1;

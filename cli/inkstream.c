@@ -57,6 +57,7 @@ int ink_cli_parse_common(int argc, char **argv, const struct option *opts,
                                 val = "true";
                         break;
                 case OPT_CONFIG: continue;
+                case OPT_DUMP: continue; /* the default of `config` */
                 case OPT_BROKERS: key = "brokers"; break;
                 case OPT_GROUP: key = "group"; break;
                 case OPT_TOPIC: key = topic_key; break;
@@ -89,6 +90,7 @@ int ink_cli_parse_common(int argc, char **argv, const struct option *opts,
                         return -1;
                 }
         }
+        ink_conf_finalize(conf);
         return 0;
 }
 
@@ -103,25 +105,30 @@ const char *ink_cli_common_help =
 static int cmd_annotate(int argc, char **argv) {
         static const struct option opts[] = {
                 {"jsonl", no_argument, NULL, OPT_JSONL},
+                {"newsmtsc", no_argument, NULL, OPT_NEWSMTSC},
                 {"help", no_argument, NULL, 'h'},
                 {NULL, 0, NULL, 0}};
-        bool jsonl = false;
+        bool jsonl = false, newsmtsc = false;
         int c;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
                 if (c == OPT_JSONL) {
                         jsonl = true;
+                } else if (c == OPT_NEWSMTSC) {
+                        newsmtsc = true;
                 } else {
                         fprintf(c == 'h' ? stdout : stderr,
-                                "usage: inkstream annotate [--jsonl] "
-                                "[FILE|-]\n"
+                                "usage: inkstream annotate [--jsonl|"
+                                "--newsmtsc] [FILE|-]\n"
                                 "Enriches without Kafka. With --jsonl: one "
                                 "JSON article per input line,\none JSON "
                                 "enriched record per output line (a bad line "
                                 "gives an object\nwith \"error\"). Without: "
                                 "one plain-text or JSON article, printed as\n"
-                                "indented JSON.\n");
+                                "indented JSON. With --newsmtsc: NewsMTSC "
+                                "lines in, one\n{\"gid\", \"polarity\"} "
+                                "line per target out.\n");
                         return c == 'h' ? 0 : EXIT_USAGE;
                 }
         }
@@ -129,6 +136,9 @@ static int cmd_annotate(int argc, char **argv) {
                 fprintf(stderr, "inkstream annotate: one FILE at most\n");
                 return EXIT_USAGE;
         }
+        if (newsmtsc)
+                return ink_cli_annotate_newsmtsc(optind < argc ? argv[optind]
+                                                 : "-");
         return ink_cli_annotate(optind < argc ? argv[optind] : "-", jsonl);
 }
 
@@ -168,9 +178,13 @@ static const struct {
         {"ingest", ink_cmd_ingest, "produce articles (JSON Lines or text) to Kafka"},
         {"enrich", ink_cmd_enrich, "the worker: consume, enrich, produce"},
         {"alerts", ink_cmd_alerts, "print alert records"},
+        {"cat", ink_cmd_cat, "print any inkstream topic as JSON lines"},
+        {"novelty", ink_cmd_novelty, "new summit events vs repeats: state + changelog"},
+        {"dlq", ink_cmd_dlq, "list dead letters, replay selected ones"},
         {"annotate", cmd_annotate, "enrich without Kafka (JSON in, JSON out)"},
         {"demo", ink_cli_demo, "the whole topology on an embedded cluster"},
         {"train-ner", ink_ner_train_main, "train the named-entity model"},
+        {"train-sentiment", ink_cmd_train_sentiment, "train the sentiment models"},
         {"config", cmd_config, "print the effective configuration"},
 };
 

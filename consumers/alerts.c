@@ -1,7 +1,8 @@
 /*
  * The alert reader: reads every partition of the alert topic (no consumer
- * group: it commits nothing), decodes each Avro alert, and prints it
- * readably or as JSON lines.
+ * group: it commits nothing), decodes each Avro alert (writer schemas by
+ * id from the local catalog, or from the schema registry when
+ * schema.registry.url is set), and prints it readably or as JSON lines.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +44,10 @@ void ink_alert_print(FILE *out, const void *alert_json) {
                 jstr(a, "event_key"));
 }
 
-/* Assigns every partition of \p topic from the start or the end. */
-static int assign_all(rd_kafka_t *rk, const char *topic, bool beginning,
-                      int *npartsp) {
+/* Assigns every partition of \p topic from the start or the end (errors
+ * logged). */
+int ink_assign_all(rd_kafka_t *rk, const char *topic, bool beginning,
+                   int *npartsp) {
         const rd_kafka_metadata_t *md = NULL;
         rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
         rd_kafka_topic_partition_list_t *l;
@@ -62,13 +64,13 @@ static int assign_all(rd_kafka_t *rk, const char *topic, bool beginning,
                  (rd_kafka_poll(rk, 250), 1));
         rd_kafka_topic_destroy(rkt);
         if (err) {
-                ink_log(INK_LOG_ERR, "alerts", "metadata for %s: %s", topic,
+                ink_log(INK_LOG_ERR, "consumer", "metadata for %s: %s", topic,
                         rd_kafka_err2str(err));
                 return -1;
         }
         if (md->topic_cnt != 1 || md->topics[0].err ||
             md->topics[0].partition_cnt == 0) {
-                ink_log(INK_LOG_ERR, "alerts", "topic %s: %s", topic,
+                ink_log(INK_LOG_ERR, "consumer", "topic %s: %s", topic,
                         md->topic_cnt ? rd_kafka_err2str(md->topics[0].err)
                                       : "not found");
                 rd_kafka_metadata_destroy(md);
@@ -85,14 +87,32 @@ static int assign_all(rd_kafka_t *rk, const char *topic, bool beginning,
         err = rd_kafka_assign(rk, l);
         rd_kafka_topic_partition_list_destroy(l);
         if (err) {
-                ink_log(INK_LOG_ERR, "alerts", "assign: %s",
+                ink_log(INK_LOG_ERR, "consumer", "assign: %s",
                         rd_kafka_err2str(err));
                 return -1;
         }
         return 0;
 }
 
+/* Wrong credentials do not heal: say so and stop. */
+static void alerts_error_cb(rd_kafka_t *rk, int err, const char *reason,
+                            void *opaque) {
+        volatile bool *fatal = opaque;
+
+        (void)rk;
+        if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
+            err == RD_KAFKA_RESP_ERR__FATAL) {
+                ink_log(INK_LOG_ERR, "alerts", "%s: %s",
+                        err == RD_KAFKA_RESP_ERR__FATAL ? "fatal error"
+                                                        : "authentication "
+                                                          "failed",
+                        reason);
+                *fatal = true;
+        }
+}
+
 int ink_alerts_run(const ink_conf_t *conf, FILE *out, uint64_t *countp) {
+        volatile bool fatal = false; /* set by alerts_error_cb */
         char errstr[512];
         rd_kafka_conf_t *kc = ink_conf_kafka(conf, errstr, sizeof(errstr));
         ink_avro_t *av = NULL;
@@ -115,6 +135,8 @@ int ink_alerts_run(const ink_conf_t *conf, FILE *out, uint64_t *countp) {
                 rd_kafka_conf_destroy(kc);
                 return 1;
         }
+        rd_kafka_conf_set_error_cb(kc, alerts_error_cb);
+        rd_kafka_conf_set_opaque(kc, (void *)&fatal);
         if (!(rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, errstr,
                                 sizeof(errstr)))) {
                 ink_log(INK_LOG_ERR, "alerts", "%s", errstr);
@@ -122,15 +144,16 @@ int ink_alerts_run(const ink_conf_t *conf, FILE *out, uint64_t *countp) {
                 return 1;
         }
         rd_kafka_poll_set_consumer(rk);
-        if (!(av = ink_avro_new(errstr, sizeof(errstr)))) {
-                ink_log(INK_LOG_ERR, "alerts", "%s", errstr);
+        if (!(av = ink_avro_new(errstr, sizeof(errstr))) ||
+            ink_schemas_setup(conf, av, false, errstr, sizeof(errstr))) {
+                ink_log(INK_LOG_ERR, "alerts", "schemas: %s", errstr);
                 goto out;
         }
-        if (assign_all(rk, conf->alerts_topic, conf->from_beginning,
+        if (ink_assign_all(rk, conf->alerts_topic, conf->from_beginning,
                        &nparts))
                 goto out;
         at_eof = ink_calloc((size_t)nparts, sizeof(*at_eof));
-        while (ink_run) {
+        while (ink_run && !fatal) {
                 rd_kafka_message_t *rkm = rd_kafka_consumer_poll(rk, 200);
                 json_t *a = NULL;
 
@@ -175,7 +198,7 @@ int ink_alerts_run(const ink_conf_t *conf, FILE *out, uint64_t *countp) {
                 }
                 rd_kafka_message_destroy(rkm);
         }
-        ret = 0;
+        ret = fatal ? 1 : 0;
 out:
         if (countp)
                 *countp = count;

@@ -66,6 +66,40 @@ static const struct conf_prop {
           "Skip enrichment (parse, encode and commit only; benchmarks)"),
         P("json", T_BOOL, "false", json,
           "Print JSON lines instead of readable text"),
+        P("schema.registry.url", T_STR, "", schema_registry_url,
+          "Schema Registry (Confluent API) for record schema ids; empty = "
+          "the ids of the local catalog (schemas/README.md)"),
+        P("schema.registry.basic.auth.user.info", T_STR, "",
+          schema_registry_userinfo,
+          "Basic auth of the schema registry, user:password"),
+        P("schema.registry.timeout.ms", T_INT, "10000",
+          schema_registry_timeout_ms,
+          "Timeout of one schema registry request (retried with backoff)"),
+        P("shutdown.timeout.ms", T_INT, "10000", shutdown_timeout_ms,
+          "SIGTERM/SIGINT: finish, commit and exit within this bound"),
+        P("metrics.addr", T_STR, "127.0.0.1:9464", metrics_addr,
+          "Address of /metrics, /healthz, /readyz (empty = off)"),
+        P("exactly.once", T_BOOL, "false", exactly_once,
+          "Transactional consume-transform-produce (exactly once)"),
+        P("format", T_STR, "auto", format,
+          "Input format of ingest: auto, jsonl, text, rss, atom, ninjs"),
+        P("events.topic", T_STR, "", events_topic,
+          "Internal topic of candidate summit events (key = event key), "
+          "read by the novelty processor (default: the workers' group + "
+          "\"-summit-events\")"),
+        P("no.novelty", T_BOOL, "false", no_novelty,
+          "Do not run the novelty processor inside `inkstream enrich` "
+          "(then run `inkstream novelty` separately)"),
+        P("novelty.group", T_STR, "", novelty_group,
+          "Consumer group of the novelty processors (default: the "
+          "workers' group + \"-novelty\")"),
+        P("novelty.window.days", T_INT, "14", novelty_window_days,
+          "Novelty: an event key unseen for this long raises a new alert"),
+        P("novelty.changelog.topic", T_STR, "", novelty_changelog_topic,
+          "Novelty: compacted changelog topic of the per-event state "
+          "(default: the novelty group + \"-changelog\")"),
+        P("rules.file", T_STR, "", rules_file,
+          "Alert rules file (empty = the embedded data/rules/default.rules)"),
 #undef P
 };
 
@@ -119,6 +153,17 @@ void ink_conf_init(ink_conf_t *conf) {
         for (size_t i = 0; i < PROP_CNT; i++)
                 if (set_prop(conf, &props[i], props[i].def, err, sizeof(err)))
                         ink_panic(__FILE__, __LINE__, err);
+}
+
+void ink_conf_finalize(ink_conf_t *conf) {
+        /* Internal topics are named after the group, as Kafka Streams
+         * names them after its application id: two deployments on one
+         * cluster never share them. */
+        if (!*conf->events_topic) {
+                free(conf->events_topic);
+                conf->events_topic = ink_malloc(strlen(conf->group) + 16);
+                sprintf(conf->events_topic, "%s-summit-events", conf->group);
+        }
 }
 
 void ink_conf_destroy(ink_conf_t *conf) {
@@ -232,7 +277,8 @@ int ink_conf_from_env(ink_conf_t *conf, char *errstr, size_t errstr_size) {
 
 static bool is_secret(const char *key) {
         return strstr(key, "password") || strstr(key, "secret") ||
-               strstr(key, "sasl.jaas") || strstr(key, ".key.pem");
+               strstr(key, "sasl.jaas") || strstr(key, ".key.pem") ||
+               strstr(key, "user.info");
 }
 
 void ink_conf_dump(const ink_conf_t *conf, FILE *fp) {
@@ -241,7 +287,10 @@ void ink_conf_dump(const ink_conf_t *conf, FILE *fp) {
                 switch (props[i].type) {
                 case T_STR:
                         fprintf(fp, "%s=%s\n", props[i].name,
-                                *(char *const *)f);
+                                is_secret(props[i].name) &&
+                                                **(char *const *)f
+                                        ? "********"
+                                        : *(char *const *)f);
                         break;
                 case T_INT:
                         fprintf(fp, "%s=%d\n", props[i].name,
@@ -272,6 +321,11 @@ void ink_conf_help(FILE *fp) {
 /* librdkafka's log lines go to the same sink, with the same levels. */
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
                    const char *buf) {
+        /* One set of kafka.* properties configures both the consumer and
+         * the producer of a process: that each ignores the other's
+         * properties is expected, not worth a warning. */
+        if (!strcmp(fac, "CONFWARN") && strstr(buf, "will be ignored by"))
+                level = INK_LOG_DEBUG;
         ink_log(level, "rdkafka", "%s: [%s] %s", rd_kafka_name(rk), fac, buf);
 }
 

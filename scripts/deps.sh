@@ -5,9 +5,9 @@ set -euo pipefail
 
 PKGS=(build-essential cmake ninja-build pkg-config
       librdkafka-dev libavro-dev libcriterion-dev libjansson-dev
-      libutf8proc-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev
-      libcld2-dev iso-codes clang libfuzzer-14-dev
-      kafkacat openjdk-17-jre-headless maven python3)
+      libutf8proc-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libssl-dev
+      libcld2-dev iso-codes clang libfuzzer-14-dev libclang-rt-14-dev chromium
+      kafkacat openjdk-17-jre-headless maven python3 python3-yaml)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -22,6 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
             openjdk-17-jre-headless) command -v java >/dev/null && continue ;;
             maven) command -v mvn >/dev/null && continue ;;
             python3) command -v python3 >/dev/null && continue ;;
+            python3-yaml) python3 -c 'import yaml' 2>/dev/null && continue ;;
             build-essential) command -v cc >/dev/null && command -v make >/dev/null && continue ;;
         esac
         filtered+=("$p")

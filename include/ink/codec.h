@@ -47,6 +47,8 @@ json_t *ink_alert_to_json(const ink_article_t *art, const ink_alert_t *al);
 
 /*---- Avro with Confluent framing: avro.c ---------------------------------*/
 
+#include "ink/registry.h"
+
 /* Record kinds written by inkstream. */
 typedef enum ink_record_e {
         INK_REC_ENRICHED = 0,   /* schemas/enriched_article.avsc */
@@ -58,22 +60,59 @@ typedef enum ink_record_e {
 #define INK_WIRE_MAGIC 0
 #define INK_WIRE_HEADER 5
 
+/* Limits the decoder enforces on untrusted bodies (see schemas/README.md). */
+#define INK_AVRO_MAX_DEPTH 64           /* nesting of records/arrays/unions */
+#define INK_AVRO_MAX_ITEMS (1 << 20)    /* items of one array or map */
+
 /* An encoder/decoder.  Not thread-safe: one per thread (it reuses one
- * Avro value and one buffer per record kind). */
+ * Avro value and one buffer per record kind, and one per writer schema). */
 typedef struct ink_avro_s ink_avro_t;
 
-/** @returns a codec (owned by caller) or NULL with \p errstr set. */
+/** @returns a codec with the embedded schemas as reader and writer
+ *  schemas and the writer schemas of the local catalog
+ *  (schemas/catalog.json) known by id (owned by caller), or NULL with
+ *  \p errstr set. */
 ink_avro_t *ink_avro_new(char *errstr, size_t errstr_size);
+
+/** Same with reader/writer schemas given as JSON texts (\p texts[kind];
+ *  NULL = the embedded one) and no catalog: only ids set with
+ *  ink_avro_set_schema_id() or ink_avro_add_writer() decode.  \p texts is
+ *  borrowed (copied).  For evolution tests and tools. */
+ink_avro_t *ink_avro_new_schemas(const char *const texts[INK_REC_CNT],
+                                 char *errstr, size_t errstr_size);
 void ink_avro_destroy(ink_avro_t *av);
 
-/** Sets the schema id written for (and accepted on) record kind \p kind
- *  (default: INK_REC_ENRICHED 1, INK_REC_ALERT 2; a schema registry client
- *  sets the ids it registered). */
+/** Sets the schema id written for record kind \p kind (default from the
+ *  catalog: INK_REC_ENRICHED 1, INK_REC_ALERT 2; a schema registry client
+ *  sets the ids it registered) and makes that id decodable with the
+ *  codec's own schema. */
 void ink_avro_set_schema_id(ink_avro_t *av, ink_record_t kind, int32_t id);
 int32_t ink_avro_schema_id(const ink_avro_t *av, ink_record_t kind);
 
+/** Makes writer schema \p text (borrowed) decodable under \p id: it is
+ *  resolved against the reader schema of the same record name (Avro
+ *  schema resolution; reader fields missing from the writer take their
+ *  defaults).  Replaces an earlier schema of that id.  *\p kindp (may be
+ *  NULL) gets the record kind.
+ *  @returns INK_OK, or INK_ERR_SCHEMA when the text is not a schema or
+ *  cannot be resolved ("reader field X has no default ..."). */
+ink_rc_t ink_avro_add_writer(ink_avro_t *av, int32_t id, const char *text,
+                             ink_record_t *kindp, char *errstr,
+                             size_t errstr_size);
+
+/** Hands \p reg to the codec (takes ownership; NULL detaches): writer
+ *  schemas of ids the codec does not know are then fetched from it, and
+ *  the ids of the local catalog are forgotten. */
+void ink_avro_set_registry(ink_avro_t *av, ink_registry_t *reg);
+
 /** @returns the schema JSON text of \p kind (borrowed). */
 const char *ink_avro_schema_text(ink_record_t kind);
+/** @returns the record name of \p kind, e.g. "Alert" (static). */
+const char *ink_record_name(ink_record_t kind);
+
+/** @returns the schema id of a framed value, or -1 if \p buf is not a
+ *  Confluent frame (shorter than 5 bytes or magic byte not 0). */
+int64_t ink_wire_schema_id(const void *buf, size_t len);
 
 /** Encodes the enriched record of \p art, framed.  \p *bufp points into
  *  the codec's buffer (borrowed, valid until the next call).
@@ -88,11 +127,30 @@ ink_rc_t ink_avro_encode_alert(ink_avro_t *av, const ink_article_t *art,
                                size_t *lenp, char *errstr,
                                size_t errstr_size);
 
+/** Encodes the JSON form \p obj (borrowed; as ink_avro_decode_json()
+ *  returns it: unions as null or the value, enums as symbols; every
+ *  field present) as a framed record of \p kind with the codec's schema
+ *  and id (same buffer rules).
+ *  @returns INK_OK or INK_ERR_SCHEMA naming the offending field. */
+ink_rc_t ink_avro_encode_json(ink_avro_t *av, ink_record_t kind,
+                              const json_t *obj, const char **bufp,
+                              size_t *lenp, char *errstr,
+                              size_t errstr_size);
+
 /** Decodes a framed record of kind \p kind into JSON (unions flattened:
- *  null or the value).  Checks the magic byte and the schema id.
- *  @returns INK_OK with *\p outp a new reference, or INK_ERR_SCHEMA. */
+ *  null or the value).  Checks the magic byte and the schema id, and
+ *  validates the body against the writer schema before Avro-C sees it
+ *  (lengths, varints, UTF-8, enum and union indexes, trailing bytes).
+ *  @returns INK_OK with *\p outp a new reference, or INK_ERR_SCHEMA with
+ *  the reason in \p errstr. */
 ink_rc_t ink_avro_decode_json(ink_avro_t *av, ink_record_t kind,
                               const void *buf, size_t len, json_t **outp,
                               char *errstr, size_t errstr_size);
+
+/** Same for a record of any kind: the kind comes from the schema id
+ *  (*\p kindp, may be NULL). */
+ink_rc_t ink_avro_decode_any(ink_avro_t *av, const void *buf, size_t len,
+                             ink_record_t *kindp, json_t **outp,
+                             char *errstr, size_t errstr_size);
 
 #endif /* INK_CODEC_H */

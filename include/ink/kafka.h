@@ -31,10 +31,23 @@ typedef struct ink_conf_s {
         int max_article_bytes;
         int commit_interval_ms;
         int queue_max;          /* articles in flight per worker */
+        int shutdown_timeout_ms; /* SIGTERM to exit, at most */
+        char *metrics_addr;     /* host:port of /metrics ("" = off) */
+        char *format;           /* ingest input format (auto, rss, ...) */
+        bool exactly_once;      /* transactional consume-transform-produce */
         bool exit_on_eof;
         bool from_beginning;
         bool no_enrich;
         bool json;
+        char *schema_registry_url;      /* "" = the local schema catalog */
+        char *schema_registry_userinfo; /* basic auth "user:password" */
+        int schema_registry_timeout_ms; /* per registry request */
+        char *events_topic;             /* candidate summit events */
+        char *novelty_group;            /* group of `inkstream novelty` */
+        bool no_novelty;                /* no novelty thread in enrich */
+        int novelty_window_days;        /* a repeat older than this is new */
+        char *novelty_changelog_topic;  /* compacted state changelog */
+        char *rules_file;               /* "" = data/rules/default.rules */
         ink_kv_t *kafka;        /* librdkafka properties, in order */
         size_t nkafka;
 } ink_conf_t;
@@ -42,6 +55,9 @@ typedef struct ink_conf_s {
 /** Sets the defaults. */
 void ink_conf_init(ink_conf_t *conf);
 void ink_conf_destroy(ink_conf_t *conf);
+/** Derives what defaults to a name built from others (events.topic from
+ *  group); call once every source has been applied. */
+void ink_conf_finalize(ink_conf_t *conf);
 
 /** Sets one property ("brokers", "input.topic", "kafka.acks", ...).
  *  @returns 0 or -1 with \p errstr set (unknown key, bad value). */
@@ -85,6 +101,18 @@ typedef struct ink_worker_stats_s {
  *  @returns 0, or 1 on a fatal error (logged). */
 int ink_worker_run(const ink_conf_t *conf, ink_worker_stats_t *stats);
 
+/*---- Worker + novelty processor: enrich.c (consumers/) -------------------*/
+
+struct ink_novelty_stats_s;
+
+/** Runs the worker and, unless conf->no_novelty, the novelty processor
+ *  beside it (its own consumer group on conf->events_topic, writing
+ *  conf->alerts_topic).  With conf->exit_on_eof the processor drains what
+ *  the worker produced before it exits.
+ *  @returns 0, or 1 if either failed. */
+int ink_enrich_run(const ink_conf_t *conf, ink_worker_stats_t *stats,
+                   struct ink_novelty_stats_s *nstats);
+
 /*---- The article feeder: ingest.c (producers/) ---------------------------*/
 
 typedef struct ink_ingest_stats_s {
@@ -116,6 +144,12 @@ int ink_alerts_run(const ink_conf_t *conf, FILE *out, uint64_t *countp);
 
 /** Prints one decoded alert (JSON form) readably. */
 void ink_alert_print(FILE *out, const void *alert_json);
+
+/** Assigns every partition of \p topic to consumer \p rk (no group),
+ *  from the start (\p beginning) or the end; *\p npartsp gets the number
+ *  of partitions.  @returns 0, or -1 (logged). */
+int ink_assign_all(rd_kafka_t *rk, const char *topic, bool beginning,
+                   int *npartsp);
 
 /*---- Dead letters: dlq.c (producers/) -----------------------------------*/
 

@@ -121,12 +121,65 @@ int ink_ner_model_write(const char *path, unsigned bits, const float *w,
  *  article, which must have .type and .text set:
  *  - a leading title ("President", "Mr.", "Prime Minister") and a
  *    trailing possessive ("'s", "'") are removed;
+ *  - a LOC or ORG naming a country ("US", "U.S.", "America") gets the
+ *    country's canonical name ("United States") and kb_id "iso3166:US"
+ *    (see ink_gaz_country());
  *  - a PER that is a single word equal to the last word of a PER with
  *    more words elsewhere in the article gets that full name (the nearest
  *    earlier one, else the nearest later one).
  *  Other entities keep their text without possessive. */
 void ink_ner_canonical_names(ink_arena_t *arena, ink_entity_t *ents,
                              size_t n);
+
+/*---- Document consistency (ner.c) ----------------------------------------*/
+
+/* One tagged sentence: its words (borrowed), tags (BIO-valid, modified in
+ * place) and per-word confidences (may be modified), n words. */
+typedef struct ink_ner_sent_s {
+        const char **words;
+        uint8_t *tags;
+        float *conf;
+        size_t n;
+} ink_ner_sent_t;
+
+/** The document pass over the \p nsent sentences of one article, linear
+ *  in the words (at most 6 hash look-ups per word; scratch in \p arena).
+ *  Every name the tagger found votes for its type (2 votes), and the last
+ *  word of a multi-word PER votes PER (1 vote, a surname); then
+ *  - an untagged run of words equal to a known name, its first word with
+ *    a capital letter, is tagged with the name's majority type (longest
+ *    name first; confidence 0.5);
+ *  - a tagged span whose name has more than twice as many votes for
+ *    another type as for its own is retyped. */
+void ink_ner_doc_consistency(ink_arena_t *arena, ink_ner_sent_t *sents,
+                             size_t nsent);
+
+/*---- Country gazetteer (gazetteer.c) -------------------------------------*/
+
+/* A country of data/gazetteer/countries.tsv (ISO 3166-1, from Debian's
+ * iso-codes): canonical English short name ("United States", "Russia")
+ * and knowledge-base id "iso3166:XX" (no packaged source maps countries
+ * to Wikidata QIDs). */
+typedef struct ink_country_s {
+        char alpha2[3];
+        char kb_id[11];
+        const char *canonical;
+} ink_country_t;
+
+/** @returns the country named, aliased ("U.S.", "America") or, with
+ *  *\p demonym set to 1, qualified ("Russian") by \p name[0..len)
+ *  (exact, case-sensitive), or NULL.  The result is static (process
+ *  lifetime).  \p demonym may be NULL.  Thread-safe. */
+const ink_country_t *ink_gaz_country(const char *name, size_t len,
+                                     int *demonym);
+
+/** Calls \p fn for every name of the packaged gazetteers (countries and
+ *  their aliases and ISO 3166-2 subdivisions as LOC, demonyms as MISC);
+ *  \p name is borrowed and not NUL-terminated.
+ *  @returns an FNV-1a hash of the files (recorded in NER models). */
+uint32_t ink_gaz_each_name(void (*fn)(const char *name, size_t len,
+                                      ink_ent_type_t type, void *ud),
+                           void *ud);
 
 /*---- Trainer (ner_train.c) -----------------------------------------------*/
 

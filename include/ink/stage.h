@@ -27,6 +27,7 @@ typedef struct ink_stage_def_s {
 } ink_stage_def_t;
 
 /* The stages, in table order (each defined in its own file). */
+extern const ink_stage_def_t ink_stage_lang;      /* lib/enrich/lang.c */
 extern const ink_stage_def_t ink_stage_tokens;    /* lib/text/tokenize.c */
 extern const ink_stage_def_t ink_stage_entities;  /* lib/enrich/ner.c */
 extern const ink_stage_def_t ink_stage_sentiment; /* lib/enrich/sentiment.c */

@@ -41,4 +41,21 @@ const char *ink_tok_text(const ink_article_t *art, size_t i, size_t *lenp);
 /** @returns the number of code points in \p len bytes of valid UTF-8. */
 size_t ink_utf8_cplen(const char *s, size_t len);
 
+/*---- Language (lib/enrich/lang.c, the "lang" stage) ----------------------*/
+
+/** @returns the ISO 639-1 code of the language of \p title and \p body
+ *  (either may be NULL; lengths in bytes; only the first 64 KB of each is
+ *  read), a static string, or NULL when the evidence is too thin. */
+const char *ink_lang_detect(const char *title, size_t title_len,
+                            const char *body, size_t body_len);
+
+/** @returns true when \p art is English: art->lang unset, empty, "en" or
+ *  "en-*".  The English-only stages return INK_SKIPPED otherwise. */
+bool ink_lang_is_english(const ink_article_t *art);
+
+/** Process-wide counts: articles whose language the stage detected, and
+ *  articles found (or given) not English, whose English-only stages
+ *  skip.  Either pointer may be NULL. */
+void ink_lang_counts(unsigned long *detected, unsigned long *non_english);
+
 #endif /* INK_TEXT_H */

@@ -11,6 +11,7 @@
 
 #include "ink/ner.h"
 #include "ink/stage.h"
+#include "ink/text.h"
 
 /*---- Possessives and titles ----------------------------------------------*/
 
@@ -103,47 +104,80 @@ static char *base_name(ink_arena_t *arena, const char *text,
         return s;
 }
 
+/* FNV-1a of NUL-terminated \p s. */
+static uint64_t str_hash(const char *s) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (; *s; s++) {
+                h ^= (unsigned char)*s;
+                h *= 0x100000001b3ULL;
+        }
+        return h ^ (h >> 31);
+}
+
 void ink_ner_canonical_names(ink_arena_t *arena, ink_entity_t *ents,
                              size_t n) {
         char **base;
         const char **last;      /* last word of a multi-word PER, or NULL */
-        size_t *full, nfull = 0;
+        size_t *full, nfull = 0, cap, *slot;
+        uint8_t *resolved;
 
         if (!n)
                 return;
         base = ink_arena_alloc(arena, n * sizeof(*base));
         last = ink_arena_calloc(arena, n, sizeof(*last));
         full = ink_arena_alloc(arena, n * sizeof(*full));
+        resolved = ink_arena_calloc(arena, n, 1);
         for (size_t i = 0; i < n; i++) {
                 base[i] = base_name(arena, ents[i].text ? ents[i].text : "",
                                     ents[i].type);
                 ents[i].canonical = base[i];
+                if (ents[i].type == INK_ENT_LOC ||
+                    ents[i].type == INK_ENT_ORG) {
+                        const ink_country_t *c;
+                        int dem = 0;
+                        c = ink_gaz_country(base[i], strlen(base[i]), &dem);
+                        if (c && !dem) {
+                                ents[i].canonical = c->canonical;
+                                ents[i].kb_id = c->kb_id;
+                        }
+                }
                 if (ents[i].type == INK_ENT_PER && strchr(base[i], ' ')) {
                         last[i] = strrchr(base[i], ' ') + 1;
                         full[nfull++] = i;
                 }
         }
         /* A single-word PER takes the nearest earlier full name with that
-         * last word, else the nearest later one.  Cost: singles x full
-         * names, small for an article. */
-        for (size_t i = 0; i < n; i++) {
-                size_t before = n, after = n;
-
-                if (ents[i].type != INK_ENT_PER || last[i] || !*base[i])
-                        continue;
-                for (size_t k = 0; k < nfull; k++) {
-                        size_t j = full[k];
-                        if (strcmp(last[j], base[i]))
+         * last word, else the nearest later one: one sweep forwards and
+         * one backwards over a table from last word to full name
+         * (linear). */
+        if (!nfull)
+                return;
+        cap = 16;
+        while (cap < 2 * nfull)
+                cap *= 2;
+        slot = ink_arena_alloc(arena, cap * sizeof(*slot));
+        for (int pass = 0; pass < 2; pass++) {
+                for (size_t k = 0; k < cap; k++)
+                        slot[k] = n;
+                for (size_t q = 0; q < n; q++) {
+                        size_t i = pass ? n - 1 - q : q;
+                        const char *key = last[i] ? last[i] : base[i];
+                        size_t h;
+                        if (ents[i].type != INK_ENT_PER || !*key)
                                 continue;
-                        if (j < i)
-                                before = j;
-                        else if (after == n)
-                                after = j;
+                        h = (size_t)str_hash(key) & (cap - 1);
+                        while (slot[h] < n &&
+                               strcmp(last[slot[h]], key))
+                                h = (h + 1) & (cap - 1);
+                        if (last[i]) {
+                                slot[h] = i;    /* the nearest so far */
+                                continue;
+                        }
+                        if (slot[h] < n && (!pass || !resolved[i])) {
+                                ents[i].canonical = base[slot[h]];
+                                resolved[i] = 1;
+                        }
                 }
-                if (before < n)
-                        ents[i].canonical = base[before];
-                else if (after < n)
-                        ents[i].canonical = base[after];
         }
 }
 
@@ -225,23 +259,193 @@ static const char **sentence_words(ink_article_t *art,
         return words;
 }
 
-/* Tags every sentence and fills art->ents.  Thread-safe: per-call memory
- * is the article's arena and the tagger's own scratch. */
+/*---- Document consistency ------------------------------------------------*/
+
+/* A name seen as an entity somewhere in the article: the hash of its
+ * words, its length in words and its votes per type. */
+typedef struct dname_s {
+        uint64_t key;
+        uint32_t len;
+        uint32_t votes[INK_ENT_TYPE_CNT];
+} dname_t;
+
+typedef struct dnames_s {
+        dname_t *slot;
+        size_t cap;             /* power of two, or 0 */
+        uint32_t lens;          /* bit k set: some name has k + 1 words */
+} dnames_t;
+
+#define DOC_MAXLEN 6            /* longest name propagated, in words */
+
+/* FNV-1a of words[0..n) joined by one space (never 0). */
+static uint64_t words_key(const char *const *words, size_t n) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (size_t k = 0; k < n; k++) {
+                const unsigned char *p = (const unsigned char *)words[k];
+                if (k) {
+                        h ^= ' ';
+                        h *= 0x100000001b3ULL;
+                }
+                for (; *p; p++) {
+                        h ^= *p;
+                        h *= 0x100000001b3ULL;
+                }
+        }
+        return h | 1;
+}
+
+/* @returns the slot of \p key in \p d (empty slot if absent). */
+static dname_t *dnames_slot(dnames_t *d, uint64_t key) {
+        size_t i = (size_t)(key ^ (key >> 29)) & (d->cap - 1);
+        while (d->slot[i].key && d->slot[i].key != key)
+                i = (i + 1) & (d->cap - 1);
+        return &d->slot[i];
+}
+
+/* Adds \p v votes for type \p type to the name words[0..n). */
+static void dnames_vote(dnames_t *d, const char *const *words, size_t n,
+                        ink_ent_type_t type, uint32_t v) {
+        dname_t *s;
+        if (!n || n > DOC_MAXLEN)
+                return;
+        s = dnames_slot(d, words_key(words, n));
+        if (!s->key) {
+                s->key = words_key(words, n);
+                s->len = (uint32_t)n;
+        }
+        s->votes[type] += v;
+        d->lens |= 1u << (n - 1);
+}
+
+/* @returns the type with most votes of \p s (ties: the lower type). */
+static int dname_best(const dname_t *s) {
+        int best = 0;
+        for (int t = 1; t < INK_ENT_TYPE_CNT; t++)
+                if (s->votes[t] > s->votes[best])
+                        best = t;
+        return best;
+}
+
+/* @returns whether word \p w has an upper-case letter (ASCII is enough
+ * to tell names from function words here; other scripts count too). */
+static int has_upper(const char *w) {
+        for (; *w; w++)
+                if ((*w >= 'A' && *w <= 'Z') || (unsigned char)*w >= 0xc0)
+                        return 1;
+        return 0;
+}
+
+void ink_ner_doc_consistency(ink_arena_t *arena, ink_ner_sent_t *ds,
+                             size_t nsent) {
+        dnames_t d = { 0 };
+        size_t nspans = 0;
+
+        for (size_t s = 0; s < nsent; s++)
+                for (size_t i = 0; i < ds[s].n; i++)
+                        nspans += INK_NER_IS_B(ds[s].tags[i]);
+        if (!nspans)
+                return;
+        d.cap = 16;
+        while (d.cap < 4 * nspans)
+                d.cap *= 2;
+        d.slot = ink_arena_calloc(arena, d.cap, sizeof(*d.slot));
+        for (size_t s = 0; s < nsent; s++) {
+                const uint8_t *tg = ds[s].tags;
+                for (size_t i = 0, j; i < ds[s].n; i = j) {
+                        ink_ent_type_t type;
+                        if (!INK_NER_IS_B(tg[i])) {
+                                j = i + 1;
+                                continue;
+                        }
+                        type = INK_NER_TYPE(tg[i]);
+                        for (j = i + 1; j < ds[s].n && INK_NER_IS_I(tg[j]);
+                             j++)
+                                ;
+                        dnames_vote(&d, ds[s].words + i, j - i, type, 2);
+                        if (type == INK_ENT_PER && j - i > 1)
+                                dnames_vote(&d, ds[s].words + j - 1, 1,
+                                            INK_ENT_PER, 1);
+                }
+        }
+        for (size_t s = 0; s < nsent; s++) {
+                uint8_t *tg = ds[s].tags;
+                const char **w = ds[s].words;
+                size_t n = ds[s].n;
+                for (size_t i = 0; i < n;) {
+                        size_t run = 0, hit = 0;
+                        dname_t *best = NULL;
+                        if (INK_NER_IS_B(tg[i])) {
+                                size_t j = i + 1;
+                                dname_t *sl;
+                                while (j < n && INK_NER_IS_I(tg[j]))
+                                        j++;
+                                if (j - i <= DOC_MAXLEN) {
+                                        int own = INK_NER_TYPE(tg[i]), bt;
+                                        sl = dnames_slot(&d, words_key(
+                                                w + i, j - i));
+                                        bt = dname_best(sl);
+                                        if (sl->key && bt != own &&
+                                            sl->votes[bt] >
+                                            2 * sl->votes[own])
+                                                for (size_t k = i; k < j; k++)
+                                                        tg[k] = (uint8_t)(
+                                                                bt * 2 + 1 +
+                                                                (k > i));
+                                }
+                                i = j;
+                                continue;
+                        }
+                        if (tg[i] != INK_NER_O || !has_upper(w[i])) {
+                                i++;
+                                continue;
+                        }
+                        while (i + run < n && run < DOC_MAXLEN &&
+                               tg[i + run] == INK_NER_O)
+                                run++;
+                        for (size_t L = run; L >= 1; L--) {
+                                dname_t *sl;
+                                if (!(d.lens & (1u << (L - 1))))
+                                        continue;
+                                sl = dnames_slot(&d, words_key(w + i, L));
+                                if (sl->key) {
+                                        best = sl;
+                                        hit = L;
+                                        break;
+                                }
+                        }
+                        if (!best) {
+                                i++;
+                                continue;
+                        }
+                        for (size_t k = 0; k < hit; k++) {
+                                tg[i + k] = (uint8_t)(dname_best(best) * 2 +
+                                                      1 + (k > 0));
+                                ds[s].conf[i + k] = 0.5f;
+                        }
+                        i += hit;
+                }
+        }
+}
+
+/* Tags every sentence, applies the document pass, and fills art->ents.
+ * Thread-safe: per-call memory is the article's arena and the tagger's
+ * own scratch. */
 static ink_rc_t ner_run(const void *ctx, ink_article_t *art, char *errstr,
                         size_t errstr_size) {
         const ink_ner_model_t *m = ctx;
         size_t cap = 0;
+        ink_ner_sent_t *ds;
 
         art->ents = NULL;
         art->nents = 0;
+        if (!ink_lang_is_english(art))
+                return INK_SKIPPED;
         if (!art->toks || !art->ntoks || !art->sents || !art->nsents)
                 return INK_SKIPPED;
+        ds = ink_arena_calloc(art->arena, art->nsents, sizeof(*ds));
         for (size_t s = 0; s < art->nsents; s++) {
                 const ink_sentence_t *se = &art->sents[s];
-                size_t tb = se->tok_begin, n = se->tok_end - se->tok_begin;
-                const char **words;
-                uint8_t *tags;
-                float *conf;
+                size_t n = se->tok_end - se->tok_begin;
 
                 if (se->tok_end > art->ntoks || se->tok_begin > se->tok_end) {
                         snprintf(errstr, errstr_size,
@@ -252,16 +456,24 @@ static ink_rc_t ner_run(const void *ctx, ink_article_t *art, char *errstr,
                 }
                 if (!n)
                         continue;
-                words = sentence_words(art, se);
-                tags = ink_arena_alloc(art->arena, n);
-                conf = ink_arena_alloc(art->arena, n * sizeof(*conf));
-                if (ink_ner_tag(m, words, n, tags, conf)) {
+                ds[s].n = n;
+                ds[s].words = sentence_words(art, se);
+                ds[s].tags = ink_arena_alloc(art->arena, n);
+                ds[s].conf = ink_arena_alloc(art->arena,
+                                             n * sizeof(*ds[s].conf));
+                if (ink_ner_tag(m, ds[s].words, n, ds[s].tags, ds[s].conf)) {
                         snprintf(errstr, errstr_size,
                                  "entities: sentence %zu has %zu tokens, "
                                  "too many to tag", s, n);
                         return INK_ERR_INVALID;
                 }
-                ink_ner_bio_repair(tags, n);
+                ink_ner_bio_repair(ds[s].tags, n);
+        }
+        ink_ner_doc_consistency(art->arena, ds, art->nsents);
+        for (size_t s = 0; s < art->nsents; s++) {
+                size_t tb = art->sents[s].tok_begin, n = ds[s].n;
+                const uint8_t *tags = ds[s].tags;
+                const float *conf = ds[s].conf;
                 for (size_t i = 0; i < n;) {
                         size_t j;
                         float c;

@@ -97,7 +97,7 @@ typedef struct gaz_s {
         uint64_t *keys;
         uint8_t *types;
         size_t cap;             /* power of two */
-        uint32_t hash;          /* FNV-1a 32 of the resource */
+        uint32_t hash;          /* FNV-1a 32 of the resources */
 } gaz_t;
 
 static gaz_t gaz;
@@ -129,8 +129,29 @@ static uint8_t gaz_lookup(uint64_t h) {
         return 0;
 }
 
-/* Loads the gazetteer resource once per process (a missing resource
- * leaves it empty, which only weakens the features). */
+/* ink_gaz_each_name() callbacks: count the names, then add them. */
+static void gaz_count_name(const char *name, size_t len, ink_ent_type_t type,
+                           void *ud) {
+        (void)name;
+        (void)len;
+        (void)type;
+        (*(size_t *)ud)++;
+}
+
+static void gaz_add_name(const char *name, size_t len, ink_ent_type_t type,
+                         void *ud) {
+        static const uint8_t code[INK_ENT_TYPE_CNT] = {
+                [INK_ENT_PER] = 3, [INK_ENT_ORG] = 2, [INK_ENT_LOC] = 1,
+                [INK_ENT_MISC] = 4,
+        };
+        (void)ud;
+        if (len)
+                gaz_insert(fnv64(FNV_INIT, name, len) | 1, code[type]);
+}
+
+/* Loads the gazetteer resource (data/ner/gazetteer.txt, then the
+ * packaged names of data/gazetteer/) once per process (a missing
+ * resource leaves it empty, which only weakens the features). */
 static void gaz_load(void) {
         size_t len = 0, lines = 0;
         const char *txt = ink_resource_get(GAZ_RESOURCE, &len);
@@ -146,7 +167,8 @@ static void gaz_load(void) {
                 if (txt[i] == '\n')
                         lines++;
         }
-        gaz.hash = h32;
+        gaz.hash = h32 ^ (ink_gaz_each_name(gaz_count_name, &lines) *
+                          2654435761u);
         gaz.cap = 64;
         while (gaz.cap < 2 * (lines + 1))
                 gaz.cap *= 2;
@@ -174,6 +196,7 @@ static void gaz_load(void) {
                                          (size_t)(end - tab - 1)) | 1, type);
                 p = end + 1;
         }
+        ink_gaz_each_name(gaz_add_name, NULL);
 }
 
 uint32_t ink_ner_gazetteer_hash(void) {

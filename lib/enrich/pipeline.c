@@ -5,13 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ink/rules.h"
 #include "ink/stage.h"
 
 static const ink_stage_def_t *const stage_table[] = {
+        &ink_stage_lang,
         &ink_stage_tokens,
         &ink_stage_entities,
         &ink_stage_sentiment,
         &ink_stage_summit,
+        &ink_stage_rules,
 };
 
 #define STAGE_CNT (sizeof(stage_table) / sizeof(stage_table[0]))

@@ -46,6 +46,7 @@
 #include <strings.h>
 
 #include "ink/stage.h"
+#include "ink/text.h"
 #include "ink/summit.h"
 #include "summit_int.h"
 
@@ -284,6 +285,8 @@ typedef struct leader_s {
         int geo;                /* country/body name index, or -1 */
         int rank;               /* best title rank; 0: domestic office,
                                  * RANK_UNTITLED: named near a trigger */
+        int office;             /* no name given: \p name is the office as
+                                 * written ("German President") */
 } leader_t;
 
 #define RANK_UNTITLED 4
@@ -296,6 +299,9 @@ typedef struct side_s {
         int geo;        /* name index, or -1 */
         uint32_t tok;   /* first mention */
         int venue_only; /* "in Geneva": a place, not a party */
+        int orank;      /* rank of the title right after the country
+                         * ("Indian Foreign Minister"), or 0 */
+        int mediator;   /* "under Angolan mediation" */
 } side_t;
 
 typedef struct sinfo_s {
@@ -531,6 +537,8 @@ static int leader_find(const work_t *w, const char *name) {
                 const char *lo = strrchr(o, ' ');
                 size_t no = strlen(o), nn = strlen(name);
                 lo = lo ? lo + 1 : o;
+                if (w->leaders[i].office)
+                        continue;
                 if (!strcmp(o, name))
                         return (int)i;
                 /* "Salman" and "Salman bin Abdulaziz" */
@@ -683,6 +691,32 @@ static int name_word(const work_t *w, size_t t) {
                isupper((unsigned char)n[3]);
 }
 
+static const char *tok_text(const work_t *w, size_t b, size_t e);
+
+/** Records the office \p text of \p geo with \p rank as a leader
+ *  without a name, unless the same office is known.  Offices have no
+ *  mention keys: they stand in for a side only when the article names
+ *  nobody for it. */
+static void office_add(work_t *w, const char *text, int geo, int rank,
+                       size_t *capp) {
+        for (size_t i = 0; i < w->nleaders; i++)
+                if (w->leaders[i].office && w->leaders[i].geo == geo &&
+                    !strcasecmp(w->leaders[i].name, text))
+                        return;
+        if (w->nleaders == *capp) {
+                size_t nc = *capp ? *capp * 2 : 16;
+                w->leaders = ink_arena_grow(w->art->arena, w->leaders,
+                                            w->nleaders, nc, sizeof(leader_t));
+                *capp = nc;
+        }
+        leader_t *L = &w->leaders[w->nleaders++];
+        memset(L, 0, sizeof(*L));
+        L->name = text;
+        L->geo = geo;
+        L->rank = rank;
+        L->office = 1;
+}
+
 /** Finds "<demonym|country|body> ['s] <title> [,] <Name> [of <country>]"
  *  and "<title> of <country> <Name>" in sentence \p s.  Names after a
  *  domestic title (rank 0) are recorded as domestic. */
@@ -698,6 +732,18 @@ static void find_leaders(work_t *w, size_t s, size_t *capp) {
                 if (!g && h->b > st->tok_begin + 1 &&
                     !strcmp(w->tv.lower[h->b - 1], "'s"))
                         g = hit_at(w, s, h->b - 1, -1, 1);
+                /* "Saudi Arabia's Crown Prince and Prime Minister X" */
+                if (!g && h->b > st->tok_begin + 2 &&
+                    !strcmp(w->tv.lower[h->b - 1], "and")) {
+                        const hit_t *t0 = hit_at(w, s, h->b - 1, CAT_TITLE,
+                                                 1);
+                        if (t0) {
+                                g = hit_at(w, s, t0->b, -1, 1);
+                                if (!g && t0->b > st->tok_begin + 1 &&
+                                    !strcmp(w->tv.lower[t0->b - 1], "'s"))
+                                        g = hit_at(w, s, t0->b - 1, -1, 1);
+                        }
+                }
                 if (g)
                         geo = g->canon;
                 if (nb + 1 < st->tok_end && !strcmp(w->tv.lower[nb], "of")) {
@@ -736,6 +782,17 @@ static void find_leaders(work_t *w, size_t s, size_t *capp) {
                         }
                         ne++;
                 }
+                if (last <= nb && g && h->rank > 0 &&
+                    !hit_at(w, s, (uint32_t)nb, CAT_TITLE, 0) &&
+                    w->tv.lower[h->e - 1][strlen(w->tv.lower[h->e - 1]) -
+                                          1] != 's' &&
+                    strcmp(w->tv.lower[h->b], "counterpart")) {
+                        /* an office without a name: "the German
+                         * President will visit" */
+                        office_add(w, tok_text(w, g->b, h->e), geo, h->rank,
+                                   capp);
+                        continue;
+                }
                 if (last <= nb || last - nb > 5)
                         continue;
                 if (geo < 0 && last + 1 < st->tok_end &&
@@ -760,6 +817,10 @@ static void find_untitled(work_t *w, size_t s, size_t *capp) {
                     en->tok_end < en->tok_begin + 2 ||
                     en->tok_begin < w->skip[s] ||
                     is_particle(w->tv.lower[en->tok_begin]))
+                        continue;
+                /* a name does not start with a country or demonym: in a
+                 * title-case headline "Under Angolan Mediation" is none */
+                if (hit_at(w, s, en->tok_begin, -1, 0))
                         continue;
                 for (size_t q = w->sent_hit[s]; q < w->sent_hit[s + 1]; q++)
                         if ((BIT(w->hits[q].cat) & TRIGGERS) &&
@@ -798,7 +859,7 @@ static void side_add(sinfo_t *si, int leader, int geo, uint32_t tok,
         }
         if (si->nsides < MAX_SIDES)
                 si->sides[si->nsides++] = (side_t){leader, geo, tok,
-                                                   venue_only};
+                                                   venue_only, 0, 0};
 }
 
 /** @returns true if the token before \p t is a place preposition. */
@@ -831,9 +892,19 @@ static void collect_sides(work_t *w, size_t s, sinfo_t *si) {
                         if (si->sides[i].leader >= 0 &&
                             si->sides[i].geo == h->canon)
                                 merged = 1;
-                if (!merged)
-                        side_add(si, -1, h->canon, h->b,
-                                 place_prep(w, s, h->b));
+                if (merged)
+                        continue;
+                side_add(si, -1, h->canon, h->b, place_prep(w, s, h->b));
+                /* "Indian Foreign Minister": the side's office rank */
+                uint32_t te = h->e;
+                if (te < st->tok_end && !strcmp(w->tv.lower[te], "'s"))
+                        te++;
+                const hit_t *tt = hit_at(w, s, te, CAT_TITLE, 0);
+                for (int i = 0; tt && i < si->nsides; i++)
+                        if (si->sides[i].leader < 0 &&
+                            si->sides[i].geo == h->canon &&
+                            !si->sides[i].orank)
+                                si->sides[i].orank = tt->rank;
         }
         /* distinct keys among the parties */
         int keys[MAX_SIDES], nk = 0;
@@ -1052,6 +1123,12 @@ static void analyse(work_t *w, size_t s, sinfo_t *si) {
         else if ((c & BIT(CAT_PROP)) && !(c & BIT(CAT_AGREE)) &&
                  si->best_time < SUMMIT_T_NEAR)
                 si->status = INK_STATUS_PROPOSED;
+        else if ((c & BIT(CAT_PROP)) && !(c & (BIT(CAT_AGREE) |
+                                               BIT(CAT_CONF))))
+                /* a date one side offers ("invited for a visit from
+                 * 16 September", "proposed 23-24 August as dates") is
+                 * no agreed date yet */
+                si->status = INK_STATUS_PLANNED;
         else if (si->best_time == SUMMIT_T_EXACT)
                 si->status = (c & BIT(CAT_REPORT)) ? INK_STATUS_SCHEDULED
                                                    : INK_STATUS_CONFIRMED;
@@ -1274,6 +1351,175 @@ static int visit_to_third_place(const work_t *w, size_t ms, const sinfo_t *m) {
         return people >= 2;
 }
 
+/** @returns true if leader \p l is already a side in \p sides. */
+static int leader_in(const side_t *sides, int ns, size_t l) {
+        for (int i = 0; i < ns; i++)
+                if (sides[i].leader == (int)l)
+                        return 1;
+        return 0;
+}
+
+/** Chooses the person who stands for country side \p sd of the main
+ *  encounter: a named leader of that country (of the office rank written
+ *  next to the country, "Indian Foreign Minister", when there is one),
+ *  else (\p strict false) the first titled person of unknown country
+ *  (of that office rank, when known; else named next to the country) who
+ *  is named in a sentence about an encounter and is no side yet ("talks
+ *  with Prime Minister X in Kingston" in a visit to Jamaica), else an office without a name ("German President";
+ *  before the unknown-country person when no office rank is known).
+ *  @returns the leader index or -1. */
+static int side_leader(const work_t *w, const side_t *sd,
+                       const side_t *sides, int ns, int strict) {
+        int best = -1, office = -1;
+        for (size_t l = 0; l < w->nleaders; l++) {
+                const leader_t *L = &w->leaders[l];
+                if (L->geo != sd->geo || L->rank <= 0 ||
+                    L->rank >= RANK_UNTITLED)
+                        continue;
+                if (L->office) {
+                        if (office < 0)
+                                office = (int)l;
+                        continue;
+                }
+                if (best < 0)
+                        best = (int)l;
+                else if (sd->orank) {
+                        if (L->rank == sd->orank &&
+                            w->leaders[best].rank != sd->orank)
+                                best = (int)l;
+                } else if (L->rank < w->leaders[best].rank) {
+                        best = (int)l;
+                }
+        }
+        if (best >= 0)
+                return best;
+        if (office >= 0 && !sd->orank)
+                return office;
+        if (strict)
+                return office;
+        for (size_t s = 0; s < w->art->nsents; s++) {
+                const sinfo_t *o = &w->si[s];
+                if (!(o->cats & TRIGGERS) || (!o->related && !o->candidate))
+                        continue;
+                for (int i = 0; i < o->nsides; i++) {
+                        int l = o->sides[i].leader;
+                        if (l < 0 || w->leaders[l].geo >= 0 ||
+                            w->leaders[l].office ||
+                            w->leaders[l].rank >= RANK_UNTITLED ||
+                            leader_in(sides, ns, (size_t)l))
+                                continue;
+                        if (sd->orank && w->leaders[l].rank != sd->orank)
+                                continue;
+                        /* the office rank written for the side, or the
+                         * side's country in the same sentence, ties the
+                         * person to the side */
+                        int tied = sd->orank > 0;
+                        for (size_t k = w->sent_hit[s];
+                             !tied && k < w->sent_hit[s + 1]; k++)
+                                if (w->hits[k].cat == CAT_COUNTRY &&
+                                    w->hits[k].canon == sd->geo)
+                                        tied = 1;
+                        if (tied)
+                                return l;
+                }
+        }
+        return office;
+}
+
+/** Adds to \p parts the other leaders of the country of leader \p best
+ *  with the same rank who are a side of a sentence about the encounter:
+ *  a visit to Poland meets its president and its prime minister. */
+static void add_cohosts(const work_t *w, int best, strlist_t *parts) {
+        const leader_t *B = &w->leaders[best];
+        if (B->office || B->geo < 0)
+                return;
+        for (size_t s = 0; s < w->art->nsents; s++) {
+                const sinfo_t *o = &w->si[s];
+                if (!o->related && !o->candidate)
+                        continue;
+                for (int i = 0; i < o->nsides; i++) {
+                        int l = o->sides[i].leader;
+                        if (l < 0 || l == best || w->leaders[l].office ||
+                            w->leaders[l].geo != B->geo ||
+                            w->leaders[l].rank != B->rank)
+                                continue;
+                        strlist_add(parts, w->leaders[l].name);
+                }
+        }
+}
+
+/** Adds to \p sides (\p ns of them, MAX_SIDES at most) the mediators of
+ *  the main encounter named in its sentence \p ms or the headline and
+ *  lead: "under Angolan mediation", "mediated by Qatar", "Egypt as
+ *  mediator".  @returns the new count. */
+static int add_mediators(const work_t *w, size_t ms, side_t *sides, int ns) {
+        for (size_t s = 0, body = 0; s < w->art->nsents; s++) {
+                const ink_sentence_t *st = &w->art->sents[s];
+                int lead = st->field == INK_FIELD_TITLE || body < 2;
+                if (st->field != INK_FIELD_TITLE)
+                        body++;
+                if (s != ms && !lead)
+                        continue;
+                for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
+                        const hit_t *h = &w->hits[k];
+                        if (h->cat != CAT_COUNTRY && h->cat != CAT_BODY)
+                                continue;
+                        const char *nx = h->e < st->tok_end
+                                                 ? w->tv.lower[h->e] : "";
+                        const char *p1 = h->b > st->tok_begin
+                                                 ? w->tv.lower[h->b - 1] : "";
+                        const char *p2 = h->b > st->tok_begin + 1
+                                                 ? w->tv.lower[h->b - 2] : "";
+                        int med = !strncmp(nx, "mediat", 6) ||
+                                  !strncmp(nx, "-mediat", 7) ||
+                                  ((!strcmp(p1, "by") || !strcmp(p1, "of")) &&
+                                   (!strncmp(p2, "mediat", 6) ||
+                                    !strcmp(p2, "brokered")));
+                        if (!med && !strcmp(nx, "as") &&
+                            h->e + 1 < st->tok_end)
+                                med = !strncmp(w->tv.lower[h->e + 1],
+                                               "mediat", 6);
+                        if (!med)
+                                continue;
+                        int dup = 0;
+                        for (int i = 0; i < ns; i++)
+                                if (sides[i].geo == h->canon) {
+                                        sides[i].venue_only = 0;
+                                        sides[i].mediator = 1;
+                                        dup = 1;
+                                }
+                        if (!dup && ns < MAX_SIDES)
+                                sides[ns++] = (side_t){-1, h->canon, h->b,
+                                                       0, 0, 1};
+                }
+        }
+        return ns;
+}
+
+/** @returns true if sentence \p s says that the encounter has no date
+ *  yet: "no exact dates", "no date has been set", "the dates are yet to
+ *  be fixed", "dates have not been finalised". */
+static int undated(const work_t *w, size_t s) {
+        const ink_sentence_t *st = &w->art->sents[s];
+        for (uint32_t t = st->tok_begin; t < st->tok_end; t++) {
+                const char *l = w->tv.lower[t];
+                if (strcmp(l, "date") && strcmp(l, "dates"))
+                        continue;
+                for (uint32_t b = t > st->tok_begin + 2 ? t - 2
+                                                        : st->tok_begin;
+                     b < t; b++)
+                        if (!strcmp(w->tv.lower[b], "no"))
+                                return 1;
+                for (uint32_t a = t + 1; a < st->tok_end && a < t + 5; a++) {
+                        const char *x = w->tv.lower[a];
+                        if (!strcmp(x, "not") || !strcmp(x, "yet") ||
+                            !strcmp(x, "n't") || !strcmp(x, "undecided"))
+                                return 1;
+                }
+        }
+        return 0;
+}
+
 /** Builds and adds the alert of the main encounter \p m (sentence \p ms)
  *  using the related sentences. */
 static void emit(work_t *w, size_t ms) {
@@ -1283,6 +1529,7 @@ static void emit(work_t *w, size_t ms) {
         ink_status_t status = (ink_status_t)m->status;
         int firm = status <= INK_STATUS_CONFIRMED ? (int)status : -1;
         int change = status >= INK_STATUS_POSTPONED ? (int)status : -1;
+        int no_date = 0;
 
         /* participants, in text order; countries only for sides without
          * a named person (none when two people are named) */
@@ -1299,6 +1546,13 @@ static void emit(work_t *w, size_t ms) {
                 if (m->sides[i].leader >= 0)
                         npeople++;
         }
+        ns = add_mediators(w, ms, sides, ns);
+        int body_summit = 0;
+        for (int i = 0; i < ns; i++)
+                if (!sides[i].venue_only && sides[i].leader < 0 &&
+                    w->ctx->name_is_body[sides[i].geo] &&
+                    (m->cats & BIT(CAT_SUMMIT)))
+                        body_summit = 1;
         for (int i = 0; i < ns; i++) {
                 const side_t *sd = &sides[i];
                 if (sd->venue_only)
@@ -1307,20 +1561,24 @@ static void emit(work_t *w, size_t ms) {
                         strlist_add(&parts, w->leaders[sd->leader].name);
                         continue;
                 }
-                if (npeople >= 2 && !w->ctx->name_is_body[sd->geo])
+                if (w->ctx->name_is_body[sd->geo]) {
+                        strlist_add(&parts,
+                                    ink_arena_strdup(art->arena,
+                                                     w->ctx->names[sd->geo]));
                         continue;
-                /* a country side: its leader named elsewhere, if any */
-                int best = -1;
-                for (size_t l = 0; l < w->nleaders; l++)
-                        if (w->leaders[l].geo == sd->geo &&
-                            w->leaders[l].rank > 0 &&
-                            w->leaders[l].rank < RANK_UNTITLED &&
-                            (best < 0 ||
-                             w->leaders[l].rank < w->leaders[best].rank))
-                                best = (int)l;
-                if (best >= 0 && !w->ctx->name_is_body[sd->geo])
+                }
+                if (npeople >= 2 && !sd->mediator)
+                        continue;
+                /* a country side: its leader named elsewhere, else its
+                 * office as written, else a titled person of unknown
+                 * country named where an encounter is spoken of */
+                int best = side_leader(w, sd, sides, ns, body_summit);
+                if (best >= 0) {
                         strlist_add(&parts, w->leaders[best].name);
-                else    /* copied: alert strings live in the arena */
+                        add_cohosts(w, best, &parts);
+                }
+                else if (!body_summit)  /* copied: alert strings live in
+                                         * the arena */
                         strlist_add(&parts,
                                     ink_arena_strdup(art->arena,
                                                      w->ctx->names[sd->geo]));
@@ -1343,6 +1601,10 @@ static void emit(work_t *w, size_t ms) {
                            body < 2;
                 if (art->sents[s].field != INK_FIELD_TITLE)
                         body++;
+                /* "The dates have not been fixed yet." after the main
+                 * sentence speaks of the same encounter */
+                if ((s == ms || s == ms + 1 || lead) && undated(w, s))
+                        no_date = 1;
                 if (s != ms && (!o->related || !same_encounter(m, o)))
                         continue;
                 if (o->status >= INK_STATUS_POSTPONED) {
@@ -1357,7 +1619,12 @@ static void emit(work_t *w, size_t ms) {
                 if (s != ms)
                         venues_of(w, s, o, &venues,
                                   mode == INK_MODE_CALL || venues.n > 0);
+                if (undated(w, s))
+                        no_date = 1;
         }
+        /* "no exact dates yet": planned at most */
+        if (no_date && firm > INK_STATUS_PLANNED)
+                firm = INK_STATUS_PLANNED;
         /* a plan known from reports only is at most scheduled */
         if ((m->cats & BIT(CAT_REPORT)) && firm > INK_STATUS_SCHEDULED)
                 firm = INK_STATUS_SCHEDULED;
@@ -1422,6 +1689,8 @@ static ink_rc_t summit_run(const void *cp, ink_article_t *art, char *errstr,
         size_t hcap = 0, lcap = 0;
         (void)errstr;
         (void)errstr_size;
+        if (!ink_lang_is_english(art))
+                return INK_SKIPPED; /* cues and titles are English */
         if (!art->ntoks || !art->nsents)
                 return INK_SKIPPED;
         memset(&w, 0, sizeof(w));

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <utf8proc.h>
@@ -836,7 +837,10 @@ static double sentiment_valence(const vctx_t *c, size_t i) {
 
 /* _but_check(), with the reference's list.index() semantics: for each
  * position k in turn, the FIRST element equal to the current value at k
- * is the one scaled (x0.5 before "but", x1.5 after). */
+ * is the one scaled (x0.5 before "but", x1.5 after).  That search is
+ * quadratic, so over BUT_QUADRATIC_MAX words (no real sentence) each word
+ * scales itself instead: linear time, the reference's intent. */
+#define BUT_QUADRATIC_MAX 1000
 static void but_check(const vctx_t *c, double *s) {
         size_t bi, n = c->n;
 
@@ -849,8 +853,11 @@ static void but_check(const vctx_t *c, double *s) {
                 double v = s[k];
                 size_t si = 0;
 
-                while (s[si] != v)
-                        si++;
+                if (n > BUT_QUADRATIC_MAX)
+                        si = k;         /* bounded time, see above */
+                else
+                        while (s[si] != v)
+                                si++;
                 if (si < bi)
                         s[si] = v * 0.5;
                 else if (si > bi)
@@ -923,8 +930,11 @@ static void score_valence(const double *s, size_t n, const char *t,
         out->neutral = fabs((double)neu / total);
 }
 
-size_t ink_vader_score(const ink_vader_t *vd, const char *text, size_t len,
-                       ink_sentiment_t *out) {
+/* The common body of ink_vader_score() and ink_vader_analyse(): \p det
+ * may be NULL (plain score into \p out). */
+static size_t analyse(const ink_vader_t *vd, const char *text, size_t len,
+                      ink_sentiment_t *out, ink_vader_detail_t *det,
+                      ink_vader_word_cb cb, void *opaque) {
         char stackbuf[SCRATCH_STACK];
         scratch_t sc = { .buf = stackbuf, .size = sizeof(stackbuf) };
         const char *t;
@@ -958,6 +968,51 @@ size_t ink_vader_score(const ink_vader_t *vd, const char *text, size_t len,
         }
         but_check(&c, s);
         score_valence(s, c.n, t, tlen, out);
+        if (det) {
+                memset(&det->pos_sum, 0, sizeof(*det) -
+                       offsetof(ink_vader_detail_t, pos_sum));
+                det->nwords = (uint32_t)c.n;
+                det->ncaps = (uint32_t)nupper;
+                for (size_t i = 0; i < tlen; i++) {
+                        det->nexcl += t[i] == '!';
+                        det->nquest += t[i] == '?';
+                }
+                for (size_t i = 0; i < c.n; i++) {
+                        unsigned f = 0;
+
+                        if (s[i] > 0)
+                                det->pos_sum += s[i];
+                        else if (s[i] < 0)
+                                det->neg_sum += s[i];
+                        det->nsent += s[i] != 0;
+                        if (w[i].flags & W_NEG) {
+                                det->nneg++;
+                                f |= INK_VW_NEG;
+                        }
+                        if (w[i].flags & (E_BOOST_INC | E_BOOST_DEC)) {
+                                det->nboost++;
+                                f |= INK_VW_BOOST;
+                        }
+                        if (w[i].flags & W_UPPER)
+                                f |= INK_VW_CAPS;
+                        if (w[i].flags & E_LEX)
+                                f |= INK_VW_LEX;
+                        det->nbut += is(&c, i, "but");
+                        if (cb)
+                                cb(opaque, i, w[i].lo, w[i].lolen, s[i], f);
+                }
+        }
         scratch_free(&sc);
         return c.n;
+}
+
+size_t ink_vader_score(const ink_vader_t *vd, const char *text, size_t len,
+                       ink_sentiment_t *out) {
+        return analyse(vd, text, len, out, NULL, NULL, NULL);
+}
+
+size_t ink_vader_analyse(const ink_vader_t *vd, const char *text, size_t len,
+                         ink_vader_detail_t *det, ink_vader_word_cb cb,
+                         void *opaque) {
+        return analyse(vd, text, len, &det->s, det, cb, opaque);
 }

@@ -535,3 +535,148 @@ Test(ner_train, bad_input_fails) {
         cr_expect(not(eq(int, ink_ner_train_main(3, args), 0)));
         cr_expect(not(eq(int, ink_ner_train_main(1, none), 0)));
 }
+
+/*---- Document pass -------------------------------------------------------*/
+
+Test(ner_doc, names_spread_surnames_and_retyping) {
+        ink_arena_t *a = ink_arena_new(0);
+        const char *w0[] = { "Nadia", "Oberholzer", "founded", "kiwiPlan",
+                             "." };
+        const char *w1[] = { "Oberholzer", "said", "kiwiPlan", "grew", "." };
+        const char *w2[] = { "Users", "of", "kiwiPlan", "and", "oberholzer",
+                             "fans", "." };
+        const char *w3[] = { "Oberholzer", "Plan", "." };
+        uint8_t t0[] = { INK_NER_B_PER, INK_NER_I_PER, INK_NER_O,
+                         INK_NER_B_MISC, INK_NER_O };
+        uint8_t t1[] = { INK_NER_O, INK_NER_O, INK_NER_O, INK_NER_O,
+                         INK_NER_O };
+        uint8_t t2[] = { INK_NER_O, INK_NER_O, INK_NER_B_ORG, INK_NER_O,
+                         INK_NER_O, INK_NER_O, INK_NER_O };
+        uint8_t t3[] = { INK_NER_B_ORG, INK_NER_I_ORG, INK_NER_O };
+        float c0[5] = { 1, 1, 1, 1, 1 }, c1[5] = { 1, 1, 1, 1, 1 };
+        float c2[7] = { 1, 1, 1, 1, 1, 1, 1 }, c3[3] = { 1, 1, 1 };
+        ink_ner_sent_t s[] = {
+                { w0, t0, c0, 5 }, { w1, t1, c1, 5 }, { w2, t2, c2, 7 },
+                { w3, t3, c3, 3 },
+        };
+
+        ink_ner_doc_consistency(a, s, 4);
+        /* the surname of a tagged full name becomes PER */
+        cr_expect(eq(u8, t1[0], INK_NER_B_PER));
+        cr_expect(eq(flt, c1[0], 0.5f));
+        /* a name tagged elsewhere is tagged; a tie (MISC 2, ORG 2) goes
+         * to the first type in PER, ORG, LOC, MISC order */
+        cr_expect(eq(u8, t1[2], INK_NER_B_ORG));
+        cr_expect(eq(u8, t1[1], INK_NER_O));
+        /* 2 MISC votes against 2 ORG votes: not retyped */
+        cr_expect(eq(u8, t2[2], INK_NER_B_ORG));
+        /* no capital letter: not a name */
+        cr_expect(eq(u8, t2[4], INK_NER_O));
+        /* an existing span stays as it is */
+        cr_expect(eq(u8, t3[0], INK_NER_B_ORG));
+        cr_expect(eq(u8, t3[1], INK_NER_I_ORG));
+        ink_arena_destroy(a);
+}
+
+Test(ner_doc, clear_majority_retypes) {
+        ink_arena_t *a = ink_arena_new(0);
+        const char *w[] = { "Acme", "met", "Acme", "and", "Acme", "of",
+                            "Acme" };
+        uint8_t t[] = { INK_NER_B_ORG, INK_NER_O, INK_NER_B_ORG, INK_NER_O,
+                        INK_NER_B_LOC, INK_NER_O, INK_NER_B_ORG };
+        float c[7] = { 1, 1, 1, 1, 1, 1, 1 };
+        ink_ner_sent_t s = { w, t, c, 7 };
+
+        /* ORG 6 votes against LOC 2: retyped */
+        ink_ner_doc_consistency(a, &s, 1);
+        cr_expect(eq(u8, t[4], INK_NER_B_ORG));
+        cr_expect(eq(u8, t[0], INK_NER_B_ORG));
+        /* ORG 4 against LOC 2 is not more than twice: kept */
+        t[4] = INK_NER_B_LOC;
+        t[6] = INK_NER_O;
+        s.n = 5;
+        ink_ner_doc_consistency(a, &s, 1);
+        cr_expect(eq(u8, t[4], INK_NER_B_LOC));
+        /* nothing tagged: nothing to do */
+        t[0] = t[2] = t[4] = INK_NER_O;
+        ink_ner_doc_consistency(a, &s, 1);
+        for (size_t i = 0; i < 5; i++)
+                cr_expect(eq(u8, t[i], INK_NER_O));
+        ink_arena_destroy(a);
+}
+
+/*---- Countries -------------------------------------------------------------*/
+
+Test(ner_gaz, countries_aliases_demonyms) {
+        static const struct { const char *name, *canon, *kb; int dem; }
+        want[] = {
+                { "US", "United States", "iso3166:US", 0 },
+                { "U.S.", "United States", "iso3166:US", 0 },
+                { "United States of America", "United States", "iso3166:US",
+                  0 },
+                { "America", "United States", "iso3166:US", 0 },
+                { "Russian Federation", "Russia", "iso3166:RU", 0 },
+                { "Switzerland", "Switzerland", "iso3166:CH", 0 },
+                { "Viet Nam", "Vietnam", "iso3166:VN", 0 },
+                { "Russian", "Russia", "iso3166:RU", 1 },
+                { "Ukrainians", "Ukraine", "iso3166:UA", 1 },
+        };
+        for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+                int dem = -1;
+                const ink_country_t *c = ink_gaz_country(
+                        want[i].name, strlen(want[i].name), &dem);
+                cr_assert(not(eq(ptr, (void *)c, NULL)), "%s", want[i].name);
+                cr_expect(eq(str, (char *)c->canonical,
+                             (char *)want[i].canon));
+                cr_expect(eq(str, (char *)c->kb_id, (char *)want[i].kb));
+                cr_expect(eq(int, dem, want[i].dem), "%s", want[i].name);
+        }
+        cr_expect(eq(ptr, (void *)ink_gaz_country("Narnia", 6, NULL), NULL));
+        cr_expect(eq(ptr, (void *)ink_gaz_country("us", 2, NULL), NULL));
+        cr_expect(eq(ptr, (void *)ink_gaz_country("U", 1, NULL), NULL));
+        cr_expect(eq(ptr, (void *)ink_gaz_country(NULL, 0, NULL), NULL));
+}
+
+/* Counts names by type for ink_gaz_each_name(). */
+static void count_type(const char *name, size_t len, ink_ent_type_t type,
+                       void *ud) {
+        size_t *n = ud;
+        cr_assert(gt(sz, len, 0));
+        cr_assert(not(eq(ptr, memchr(name, '\n', len), (void *)name)));
+        n[type]++;
+}
+
+Test(ner_gaz, every_name_listed_with_a_stable_hash) {
+        size_t n[INK_ENT_TYPE_CNT] = { 0 };
+        uint32_t h1 = ink_gaz_each_name(count_type, n);
+        uint32_t h2 = ink_gaz_each_name(count_type, n);
+        cr_expect(eq(u32, h1, h2));
+        /* 249 countries with aliases, about 5000 subdivisions */
+        cr_expect(gt(sz, n[INK_ENT_LOC], 2 * 5000));
+        cr_expect(gt(sz, n[INK_ENT_MISC], 2 * 100));
+        cr_expect(eq(sz, n[INK_ENT_PER], 0));
+}
+
+Test(ner_canonical, countries_get_canonical_name_and_kb_id) {
+        ink_arena_t *a = ink_arena_new(0);
+        ink_entity_t e[] = {
+                { .type = INK_ENT_LOC, .text = "U.S." },
+                { .type = INK_ENT_LOC, .text = "America's" },
+                { .type = INK_ENT_ORG, .text = "United States" },
+                { .type = INK_ENT_MISC, .text = "Russian" },
+                { .type = INK_ENT_PER, .text = "Georgia" },
+                { .type = INK_ENT_LOC, .text = "Geneva" },
+        };
+        ink_ner_canonical_names(a, e, 6);
+        for (size_t i = 0; i < 3; i++) {
+                cr_expect(eq(str, (char *)e[i].canonical, "United States"));
+                cr_expect(eq(str, (char *)e[i].kb_id, "iso3166:US"));
+        }
+        cr_expect(eq(str, (char *)e[3].canonical, "Russian"));
+        cr_expect(eq(ptr, (void *)e[3].kb_id, NULL));
+        cr_expect(eq(str, (char *)e[4].canonical, "Georgia"));
+        cr_expect(eq(ptr, (void *)e[4].kb_id, NULL));
+        cr_expect(eq(str, (char *)e[5].canonical, "Geneva"));
+        cr_expect(eq(ptr, (void *)e[5].kb_id, NULL));
+        ink_arena_destroy(a);
+}

@@ -306,6 +306,41 @@ Test(summit, speculation) {
                     "meet one day to mend ties.");
 }
 
+Test(summit, sports_summit_clash) {
+        expect_none("Leaders Arsenal face Chelsea in summit clash",
+                    "League leaders Arsenal will meet second-placed Chelsea "
+                    "on Sunday in a summit clash that could decide the "
+                    "title.");
+}
+
+Test(summit, ambassador_summoned) {
+        expect_none("Ghana summons Togolese ambassador",
+                    "Ghana's foreign ministry on Monday summoned the Togolese "
+                    "ambassador to protest against remarks by Togolese "
+                    "President Yao Agbeko.");
+}
+
+Test(summit, sanctions_statement) {
+        expect_none(NULL,
+                    "The United States imposed sanctions on three Chilean "
+                    "officials on Friday, the Treasury said.");
+}
+
+Test(summit, returned_home_after_visit) {
+        expect_none("Mensah returns home",
+                    "Ghanaian President Kofi Mensah returned home on Sunday "
+                    "after a three-day state visit to Togo, where he held "
+                    "talks with Togolese President Yao Agbeko.");
+}
+
+Test(summit, general_pledge_without_encounter) {
+        expect_none(NULL,
+                    "Chilean President Marco Rojas and Norwegian Prime "
+                    "Minister Ingrid Dahl agreed to keep channels of "
+                    "communication open and to exchange visits at an "
+                    "appropriate time.");
+}
+
 /*---- Helpers ---------------------------------------------------------------*/
 
 Test(summit, resolve_dates) {
@@ -440,5 +475,125 @@ Test(summit, sample_article) {
                       !strcmp(al->when_text, "shortly after his planned 20 "
                                              "January inauguration");
         cr_expect(when_ok, "when_text: %s", al->when_text);
+        ink_article_destroy(art);
+}
+
+/*---- Participants by role --------------------------------------------------*/
+
+Test(summit, office_as_written_when_no_name) {
+        ink_article_t *art = mk(
+                "office1", NULL,
+                "The Austrian Chancellor will visit Ghana on Thursday, the "
+                "foreign ministry said. During the visit he will meet "
+                "Ghanaian President Kofi Mensah in Accra.",
+                "2025-03-03");
+        add_ent(art, INK_ENT_PER, "Kofi Mensah", NULL);
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(has_part(al, "Austrian Chancellor"),
+                  "participants: %s", al->event_key);
+        cr_expect(not(has_part(al, "Austria")));
+        ink_article_destroy(art);
+}
+
+Test(summit, host_leader_named_in_a_later_sentence) {
+        ink_article_t *art = mk(
+                "host1", "Chilean leader to visit Norway",
+                "Chilean President Marco Rojas will pay a state visit to "
+                "Norway next month. He will hold talks with Prime Minister "
+                "Ingrid Dahl in Oslo.",
+                "2025-03-03");
+        add_ent(art, INK_ENT_PER, "Marco Rojas", NULL);
+        add_ent(art, INK_ENT_PER, "Ingrid Dahl", NULL);
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(has_part(al, "Marco Rojas"));
+        cr_expect(has_part(al, "Ingrid Dahl"), "key: %s", al->event_key);
+        cr_expect(not(has_part(al, "Norway")));
+        ink_article_destroy(art);
+}
+
+Test(summit, office_rank_picks_the_minister) {
+        ink_article_t *art = mk(
+                "rank1", "Chilean foreign minister to hold phone call with "
+                "Norway's Lund",
+                "Foreign Minister Pablo Vera will speak by phone with "
+                "Norwegian Foreign Minister Erik Lund soon, the ministry "
+                "said. President Marco Rojas welcomed the call.",
+                "2025-03-03");
+        add_ent(art, INK_ENT_PER, "Pablo Vera", NULL);
+        add_ent(art, INK_ENT_PER, "Erik Lund", NULL);
+        add_ent(art, INK_ENT_PER, "Marco Rojas", NULL);
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(eq(int, al->mode, INK_MODE_CALL));
+        cr_expect(has_part(al, "Erik Lund"));
+        cr_expect(has_part(al, "Pablo Vera"), "key: %s", al->event_key);
+        cr_expect(not(has_part(al, "Marco Rojas")));
+        ink_article_destroy(art);
+}
+
+Test(summit, mediator_is_a_participant) {
+        ink_article_t *art = mk(
+                "med1", "Mensah agrees to meet Agbeko under Kenyan mediation",
+                "Ghanaian President Kofi Mensah has agreed to meet Togolese "
+                "President Yao Agbeko, officials said. Kenyan President "
+                "Peter Mwangi has been leading the talks.",
+                "2025-03-03");
+        add_ent(art, INK_ENT_PER, "Kofi Mensah", NULL);
+        add_ent(art, INK_ENT_PER, "Yao Agbeko", NULL);
+        add_ent(art, INK_ENT_PER, "Peter Mwangi", NULL);
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(has_part(al, "Kofi Mensah"));
+        cr_expect(has_part(al, "Yao Agbeko"));
+        cr_expect(has_part(al, "Peter Mwangi"), "key: %s", al->event_key);
+        ink_article_destroy(art);
+}
+
+Test(summit, body_summit_lists_no_member_countries) {
+        ink_article_t *art = mk(
+                "body2", "Ghana to host ECOWAS summit on 20 March",
+                "West African leaders will meet in Accra on 20 March for an "
+                "ECOWAS summit, the commission said.",
+                "2025-03-03");
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(has_part(al, "ECOWAS"), "key: %s", al->event_key);
+        cr_expect(not(has_part(al, "Ghana")), "key: %s", al->event_key);
+        ink_article_destroy(art);
+}
+
+Test(summit, no_date_yet_is_planned) {
+        ink_article_t *art = mk(
+                "nodate1", NULL,
+                "Chilean President Marco Rojas will visit Norway next week "
+                "to meet Norwegian Prime Minister Ingrid Dahl, officials "
+                "said. The dates have not been fixed yet.",
+                "2025-03-03");
+        add_ent(art, INK_ENT_PER, "Marco Rojas", NULL);
+        add_ent(art, INK_ENT_PER, "Ingrid Dahl", NULL);
+        cr_assert(eq(sz, run_summit(art), 1));
+        cr_expect(eq(int, art->alerts[0].status, INK_STATUS_PLANNED));
+        ink_article_destroy(art);
+}
+
+Test(summit, visit_meets_several_hosts) {
+        ink_article_t *art = mk(
+                "cohost1", "Chilean leader to visit Norway",
+                "Chilean President Marco Rojas will pay a state visit to "
+                "Norway on 14 March, the ministry said. He will hold talks "
+                "with Norwegian Prime Minister Ingrid Dahl and Norwegian "
+                "King Harald Olsen.",
+                "2025-03-03");
+        add_ent(art, INK_ENT_PER, "Marco Rojas", NULL);
+        add_ent(art, INK_ENT_PER, "Ingrid Dahl", NULL);
+        add_ent(art, INK_ENT_PER, "Harald Olsen", NULL);
+        cr_assert(eq(sz, run_summit(art), 1));
+        const ink_alert_t *al = &art->alerts[0];
+        cr_expect(has_part(al, "Marco Rojas"));
+        cr_expect(has_part(al, "Ingrid Dahl"), "key: %s", al->event_key);
+        cr_expect(has_part(al, "Harald Olsen"), "key: %s", al->event_key);
+        cr_expect(eq(sz, al->nparticipants, 3));
         ink_article_destroy(art);
 }

@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <criterion/theories.h>
+#include <utf8proc.h>
 
 #include "ink/stage.h"
 #include "ink/text.h"
@@ -525,4 +529,170 @@ Test(tokens, sample_article) {
         cr_expect(found);
         ink_article_destroy(art);
         free(text);
+}
+
+/*---- Theory: offsets and coverage ------------------------------------------*/
+
+/* @returns whether code point \p cp is white space for the tokenizer's
+ * contract (Unicode Z*, Cc, and the zero-width space, word joiner and
+ * BOM), decided independently of the tokenizer's own tables. */
+static bool is_space_cp(utf8proc_int32_t cp) {
+        utf8proc_category_t c = utf8proc_category(cp);
+        return c == UTF8PROC_CATEGORY_ZS || c == UTF8PROC_CATEGORY_ZL ||
+               c == UTF8PROC_CATEGORY_ZP || c == UTF8PROC_CATEGORY_CC ||
+               cp == 0x200B || cp == 0x2060 || cp == 0xFEFF;
+}
+
+/* Checks that the tokens of valid UTF-8 \p s: have increasing offsets
+ * inside the text, and cover every non-space code point exactly once
+ * and no space code point. */
+static void check_cover(const char *s, size_t len, const ink_tokens_t *tt) {
+        size_t k = 0, cp_index = 0;
+        uint32_t prev_e = 0;
+
+        for (size_t i = 0; i < tt->ntoks; i++) {
+                cr_assert(le(u32, prev_e, tt->toks[i].b), "token %zu", i);
+                cr_assert(lt(u32, tt->toks[i].b, tt->toks[i].e));
+                cr_assert(le(u32, tt->toks[i].e, (uint32_t)len));
+                cr_assert(le(u32, tt->toks[i].cb, tt->toks[i].ce));
+                prev_e = tt->toks[i].e;
+        }
+        for (size_t b = 0, t = 0; b < len; cp_index++) {
+                utf8proc_int32_t cp;
+                utf8proc_ssize_t r = utf8proc_iterate(
+                        (const utf8proc_uint8_t *)s + b,
+                        (utf8proc_ssize_t)(len - b), &cp);
+                bool inside;
+                cr_assert(gt(long, (long)r, 0));
+                while (t < tt->ntoks && tt->toks[t].e <= b)
+                        t++;
+                inside = t < tt->ntoks && tt->toks[t].b <= b;
+                if (inside) {
+                        cr_assert(not(is_space_cp(cp)),
+                                  "space U+%04X inside token %zu", cp, t);
+                        cr_assert(le(u32, tt->toks[t].cb,
+                                     (uint32_t)cp_index));
+                        cr_assert(gt(u32, tt->toks[t].ce,
+                                     (uint32_t)cp_index));
+                        k++;
+                } else {
+                        cr_assert(is_space_cp(cp),
+                                  "U+%04X at byte %zu in no token", cp, b);
+                }
+                b += (size_t)r;
+        }
+        (void)k;
+}
+
+TheoryDataPoints(tokens, cover_every_non_space_once) = {
+        DataPoints(const char *, "Trump\xe2\x80\x99s", "U.S.", "Lt. Gen.",
+                   "Jan. 5, 2025", "e-mail: a.b@c.org", "https://x.io/a?b=1",
+                   "\xe2\x80\x9cYes,\xe2\x80\x9d he said", "Zelenskyy",
+                   "\xe2\x80\x93", "3.5%", "Saint-\xc3\x89tienne",
+                   "\xd0\x9a\xd0\xb8\xd1\x97\xd0\xb2",
+                   "\xe4\xb8\xad\xe5\x9b\xbd",
+                   "e\xcc\x81t\xc3\xa9", "\xf0\x9f\x98\x80!", "...", "",
+                   "ABC\x01" "DEF", "a\x7f" "b", "x\xe2\x80\x8b" "y"),
+        DataPoints(const char *, " ", "\n", "\t", "\r\n\r\n",
+                   "\xc2\xa0", "\xe2\x80\xa8", "", "\x1b"),
+        DataPoints(const char *, "Mr. Putin.", "N.A.T.O", "said:", "(CNN)",
+                   "'90s", "rock\xe2\x80\x99n\xe2\x80\x99roll", "1,000,000",
+                   "A", "?!", "#tag", "@user"),
+};
+
+Theory((const char *a, const char *sep, const char *b), tokens,
+       cover_every_non_space_once) {
+        char text[256];
+        ink_arena_t *arena = ink_arena_new(0);
+        ink_tokens_t tt = {0};
+        char err[128];
+        int n = snprintf(text, sizeof(text), "%s%s%s%s%s.", a, sep, b, sep,
+                         a);
+
+        cr_assert(lt(int, n, (int)sizeof(text)));
+        cr_assert(eq(int, ink_tokenize(arena, text, (size_t)n,
+                                       INK_FIELD_BODY, &tt, err, sizeof(err)),
+                     INK_OK), "%s", err);
+        check_cover(text, (size_t)n, &tt);
+        check_invariants(text, (size_t)n, &tt);
+        ink_arena_destroy(arena);
+}
+
+/*---- Bad input: size, no spaces, capitals, control characters --------------*/
+
+/* Runs tokens and entities on a body of \p len bytes; @returns the CPU
+ * seconds taken and the token count in \p ntoks. */
+static double run_both(const char *body, size_t len, size_t *ntoks) {
+        char err[256] = "";
+        void *tctx = ink_stage_tokens.create(err, sizeof(err));
+        void *ectx = ink_stage_entities.create(err, sizeof(err));
+        ink_article_t *art = ink_article_new();
+        struct timespec t0, t1;
+        ink_rc_t rc;
+
+        cr_assert(not(eq(ptr, ectx, NULL)), "%s", err);
+        art->title = "";
+        art->body = body;
+        art->body_len = len;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+        rc = ink_stage_tokens.run(tctx, art, err, sizeof(err));
+        cr_assert(eq(int, rc, INK_OK), "%s", err);
+        rc = ink_stage_entities.run(ectx, art, err, sizeof(err));
+        cr_assert(ge(int, rc, 0), "%s", err);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+        *ntoks = art->ntoks;
+        ink_article_destroy(art);
+        ink_stage_entities.destroy(ectx);
+        ink_stage_tokens.destroy(tctx);
+        return (double)(t1.tv_sec - t0.tv_sec) +
+               (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+/* Fills \p len bytes of \p buf with copies of \p unit. */
+static void fill(char *buf, size_t len, const char *unit) {
+        size_t ul = strlen(unit);
+        for (size_t i = 0; i < len; i++)
+                buf[i] = unit[i % ul];
+}
+
+Test(tokens, ten_megabytes_in_linear_time) {
+        const char *unit = "Russian President Vladimir Putin told Mr. Trump "
+                           "on Tuesday that the U.S. would meet in Geneva. ";
+        size_t small = 1 << 20, big = 10 << 20, ns, nb;
+        char *buf = malloc(big);
+        double ts, tb;
+
+        fill(buf, big, unit);
+        ts = run_both(buf, small, &ns);
+        tb = run_both(buf, big, &nb);
+        cr_expect(gt(sz, nb, 9 * ns));
+        cr_expect(lt(sz, nb, 11 * ns));
+        /* linear: 10 times the text, about 10 times the time (quadratic
+         * would be 100) */
+        cr_expect(lt(dbl, tb, 30 * ts + 0.5), "1 MB %.2f s, 10 MB %.2f s",
+                  ts, tb);
+        free(buf);
+}
+
+Test(tokens, capitals_no_spaces_and_control_characters) {
+        size_t n = 100000, ntoks;
+        char *buf = malloc(n * 4 + 1);
+
+        /* one line of 100,000 capital letters: one token */
+        fill(buf, n, "A");
+        run_both(buf, n, &ntoks);
+        cr_expect(eq(sz, ntoks, 1));
+        /* capital words without spaces, joined by punctuation */
+        fill(buf, n, "ABC,DEF.");
+        run_both(buf, n, &ntoks);
+        cr_expect(gt(sz, ntoks, n / 8));
+        /* a megabyte with no spaces at all: bounded */
+        fill(buf, n * 4, "abcdefghij");
+        run_both(buf, n * 4, &ntoks);
+        cr_expect(eq(sz, ntoks, 1));
+        /* control characters separate tokens and are in none */
+        fill(buf, n, "Putin\x01Trump\x7f\x1b" "Kyiv\x02 \x03");
+        run_both(buf, n, &ntoks);
+        cr_expect(gt(sz, ntoks, n / 20));
+        free(buf);
 }
