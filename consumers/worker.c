@@ -106,6 +106,7 @@ typedef struct worker_s {
         size_t nparts;
         size_t inflight;          /* jobs in partition queues */
         bool paused;
+        int64_t hold_since_us;    /* at a limit since (0 = not) */
         bool fatal;
         bool joined;              /* a rebalance has happened */
         size_t assigned;
@@ -990,17 +991,44 @@ static void set_paused(worker_t *w, bool pause) {
 
 /* Pauses the input while queue.max jobs are in flight or the producer
  * queue is 80% full; resumes when both are at half. */
-static void backpressure(worker_t *w) {
+/* At a limit the worker first holds: it stops taking input for up to
+ * HOLD_US while outputs are acknowledged (the usual case: a few
+ * milliseconds).  Only a longer stall (a slow or absent broker) pauses the
+ * partitions, because a pause drops librdkafka's prefetched messages and
+ * the resume has to fetch them again. */
+#define HOLD_US 1000000
+
+static bool over_limit(worker_t *w, size_t outq) {
+        size_t omax = (size_t)w->outq_max;
+        return w->inflight >= (size_t)w->conf->queue_max ||
+               outq >= omax - omax / 5;
+}
+
+/* @returns true while the poll loop should not take new input. */
+static bool backpressure(worker_t *w) {
         size_t outq = (size_t)rd_kafka_outq_len(w->rkp);
         size_t qmax = (size_t)w->conf->queue_max;
         size_t omax = (size_t)w->outq_max;
+        int64_t now;
 
         ink_metrics_set(w->m, INK_M_OUTQ, (int64_t)outq);
         ink_metrics_set(w->m, INK_M_INFLIGHT, (int64_t)w->inflight);
-        if (w->inflight >= qmax || outq >= omax - omax / 5)
-                set_paused(w, true);
-        else if (w->paused && w->inflight <= qmax / 2 && outq <= omax / 2)
-                set_paused(w, false);
+        if (!over_limit(w, outq)) {
+                w->hold_since_us = 0;
+                if (w->paused && w->inflight <= qmax / 2 &&
+                    outq <= omax / 2)
+                        set_paused(w, false);
+                return false;
+        }
+        if (w->paused)
+                return false; /* polling a paused consumer takes nothing */
+        now = ink_mono_us();
+        if (!w->hold_since_us)
+                w->hold_since_us = now;
+        if (now - w->hold_since_us < HOLD_US)
+                return true;
+        set_paused(w, true);
+        return false;
 }
 
 static void update_ready(worker_t *w) {
@@ -1295,6 +1323,7 @@ int ink_worker_run(const ink_conf_t *conf, ink_worker_stats_t *stats) {
         char errstr[512];
         int ret = 1;
         int64_t deadline_us = 0;
+        bool holding = false;     /* at a limit: take no input */
         rd_kafka_resp_err_t err;
 
         memset(stats, 0, sizeof(*stats));
@@ -1357,7 +1386,14 @@ int ink_worker_run(const ink_conf_t *conf, ink_worker_stats_t *stats) {
                         break;
                 if (w.txn_abort)
                         txn_abort_rewind(&w);
-                rkm = rd_kafka_consumer_poll(w.rk, w.inflight ? 10 : 100);
+                if (holding) {
+                        /* serve delivery reports instead of input */
+                        rd_kafka_poll(w.rkp, 1);
+                        rkm = NULL;
+                } else {
+                        rkm = rd_kafka_consumer_poll(w.rk,
+                                                     w.inflight ? 10 : 100);
+                }
                 if (rkm && rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                         part_get(&w, rkm->partition)->eof = true;
                         rd_kafka_message_destroy(rkm);
@@ -1374,7 +1410,7 @@ int ink_worker_run(const ink_conf_t *conf, ink_worker_stats_t *stats) {
                      (w.txn_records > 0 &&
                       ink_mono_us() - w.txn_started_us >= 100000)))
                         txn_commit(&w);
-                backpressure(&w);
+                holding = backpressure(&w);
                 update_ready(&w);
                 if (reload_requested) {
                         reload_requested = 0;

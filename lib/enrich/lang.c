@@ -15,6 +15,7 @@
  * or no clear winner) art->lang is left unset, which every stage and
  * codec reads as English, the feed's default.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -74,6 +75,47 @@ static const lang_words_t latin[] = {
 };
 
 #define NLATIN (sizeof(latin) / sizeof(latin[0]))
+
+/* The function words in one open-addressing table: word -> bit mask of
+ * the languages that use it, so each word of the text costs one lookup
+ * instead of a comparison with every word of every language. */
+#define FW_SLOTS 1024
+
+static struct fw_slot {
+        const char *word;
+        unsigned langs;
+} fw_table[FW_SLOTS];
+static pthread_once_t fw_once = PTHREAD_ONCE_INIT;
+
+static unsigned fw_hash(const char *w) {
+        unsigned h = 2166136261u;
+        while (*w)
+                h = (h ^ (unsigned char)*w++) * 16777619u;
+        return h;
+}
+
+static void fw_build(void) {
+        for (size_t l = 0; l < NLATIN; l++)
+                for (const char *const *p = latin[l].words; *p; p++) {
+                        unsigned i = fw_hash(*p) & (FW_SLOTS - 1);
+                        while (fw_table[i].word &&
+                               strcmp(fw_table[i].word, *p))
+                                i = (i + 1) & (FW_SLOTS - 1);
+                        fw_table[i].word = *p;
+                        fw_table[i].langs |= 1u << l;
+                }
+}
+
+/* @returns the mask of languages having \p w as a function word. */
+static unsigned fw_langs(const char *w) {
+        unsigned i = fw_hash(w) & (FW_SLOTS - 1);
+        while (fw_table[i].word) {
+                if (!strcmp(fw_table[i].word, w))
+                        return fw_table[i].langs;
+                i = (i + 1) & (FW_SLOTS - 1);
+        }
+        return 0;
+}
 
 /* Scripts counted by letter. */
 enum { S_LATIN, S_CYR, S_GREEK, S_ARAB, S_HEB, S_HANGUL, S_KANA, S_HAN,
@@ -154,13 +196,10 @@ static void scan(const char *s, size_t len, unsigned long *sc,
                 } else if (wl) {
                         w[wl] = '\0';
                         (*words)++;
-                        for (size_t l = 0; !wlong && l < NLATIN; l++)
-                                for (const char *const *p = latin[l].words;
-                                     *p; p++)
-                                        if (!strcmp(*p, w)) {
-                                                hits[l]++;
-                                                break;
-                                        }
+                        unsigned m = wlong ? 0 : fw_langs(w);
+                        for (size_t l = 0; m && l < NLATIN; l++)
+                                if (m & (1u << l))
+                                        hits[l]++;
                         wl = 0;
                         wlong = 0;
                 }
@@ -175,6 +214,7 @@ const char *ink_lang_detect(const char *title, size_t title_len,
         size_t bl = 0;
         int top = S_LATIN;
 
+        pthread_once(&fw_once, fw_build);
         if (title)
                 scan(title, title_len, sc, hits, &words);
         if (body)
