@@ -64,6 +64,8 @@ static const struct conf_prop {
           "Read topics from the start (alerts reader)"),
         P("no.enrich", T_BOOL, "false", no_enrich,
           "Skip enrichment (parse, encode and commit only; benchmarks)"),
+        P("log.format", T_STR, "text", log_format,
+          "Log lines as text or json (one object per line)"),
         P("json", T_BOOL, "false", json,
           "Print JSON lines instead of readable text"),
         P("schema.registry.url", T_STR, "", schema_registry_url,
@@ -156,6 +158,7 @@ void ink_conf_init(ink_conf_t *conf) {
 }
 
 void ink_conf_finalize(ink_conf_t *conf) {
+        ink_log_json = !strcmp(conf->log_format, "json");
         /* Internal topics are named after the group, as Kafka Streams
          * names them after its application id: two deployments on one
          * cluster never share them. */

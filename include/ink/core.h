@@ -35,6 +35,8 @@ const char *ink_rc_name(ink_rc_t rc);
 #define INK_LOG_DEBUG   7
 
 extern int ink_log_level;
+/* 0: text lines; 1: one JSON object per line (property log.format). */
+extern int ink_log_json;
 
 void ink_log_write(int level, const char *component, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));

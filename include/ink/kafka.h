@@ -45,6 +45,7 @@ typedef struct ink_conf_s {
         char *events_topic;             /* candidate summit events */
         char *novelty_group;            /* group of `inkstream novelty` */
         bool no_novelty;                /* no novelty thread in enrich */
+        char *log_format;               /* "text" or "json" */
         int novelty_window_days;        /* a repeat older than this is new */
         char *novelty_changelog_topic;  /* compacted state changelog */
         char *rules_file;               /* "" = data/rules/default.rules */

@@ -7,10 +7,12 @@
 #include <string.h>
 #include <time.h>
 #include <pthread.h>
+#include <jansson.h>
 
 #include "ink/core.h"
 
 int ink_log_level = INK_LOG_NOTICE;
+int ink_log_json;
 
 const char *ink_rc_name(ink_rc_t rc) {
         switch (rc) {
@@ -52,6 +54,22 @@ void ink_log_write(int level, const char *component, const char *fmt, ...) {
         clock_gettime(CLOCK_REALTIME, &now);
         gmtime_r(&now.tv_sec, &tm);
         strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+        if (ink_log_json) {
+                char tsms[48];
+                json_t *o;
+                char *line;
+                snprintf(tsms, sizeof(tsms), "%s.%03ldZ", ts,
+                         now.tv_nsec / 1000000);
+                o = json_pack("{s:s,s:s,s:s,s:s}", "ts", tsms, "level",
+                              level_name(level), "component", component,
+                              "msg", msg);
+                line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+                if (line)
+                        fprintf(stderr, "%s\n", line);
+                free(line);
+                json_decref(o);
+                return;
+        }
         fprintf(stderr, "%s.%03ldZ %s %s: %s\n", ts, now.tv_nsec / 1000000,
                 level_name(level), component, msg);
 }

@@ -48,3 +48,28 @@ Test(resources, embedded_lexicon) {
         cr_expect(eq(chr, lex[len], '\0'));
         cr_expect(eq(ptr, (void *)ink_resource_get("data/nope", &len), NULL));
 }
+
+#include <criterion/redirect.h>
+
+static void redirect_stderr(void) {
+        cr_redirect_stderr();
+}
+
+Test(log, json_line_is_one_object, .init = redirect_stderr) {
+        FILE *f;
+        char buf[512] = "";
+        ink_log_json = 1;
+        ink_log_level = INK_LOG_INFO;
+        ink_log(INK_LOG_ERR, "codec", "bad \"x\"\nnext");
+        ink_log(INK_LOG_DEBUG, "codec", "below the level: not printed");
+        fflush(stderr);
+        ink_log_json = 0;
+        f = cr_get_redirected_stderr();
+        cr_assert(not(eq(ptr, fgets(buf, sizeof(buf), f), NULL)));
+        cr_expect(not(eq(ptr, strstr(buf, "\"level\":\"ERROR\""), NULL)), "%s", buf);
+        cr_expect(not(eq(ptr, strstr(buf, "\"component\":\"codec\""), NULL)), "%s", buf);
+        cr_expect(not(eq(ptr, strstr(buf, "\"msg\":\"bad \\\"x\\\"\\nnext\""), NULL)), "%s", buf);
+        cr_expect(zero(strncmp(buf, "{\"ts\":\"", 7)), "%s", buf);
+        /* one line: the newline in the message is escaped */
+        cr_expect(eq(ptr, fgets(buf, sizeof(buf), f), NULL));
+}
