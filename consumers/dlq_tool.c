@@ -359,60 +359,6 @@ fail:
         return NULL;
 }
 
-/* Assigns every partition of \p topic from the start or the end.
- * @returns 0 with *\p npartsp, or -1 (logged). */
-static int assign_all(rd_kafka_t *rk, const char *topic, bool beginning,
-                      int *npartsp) {
-        const rd_kafka_metadata_t *md = NULL;
-        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-        rd_kafka_topic_partition_list_t *l;
-        rd_kafka_resp_err_t err;
-        int tries = 0;
-
-        /* a new topic may take a moment to show its partitions */
-        for (;;) {
-                if (md)
-                        rd_kafka_metadata_destroy(md);
-                md = NULL;
-                err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
-                if (err || !ink_run || ++tries >= 20 ||
-                    (md->topic_cnt == 1 && !md->topics[0].err &&
-                     md->topics[0].partition_cnt > 0))
-                        break;
-                rd_kafka_poll(rk, 250);
-        }
-        rd_kafka_topic_destroy(rkt);
-        if (err) {
-                ink_log(INK_LOG_ERR, "dlq", "metadata for %s: %s", topic,
-                        rd_kafka_err2str(err));
-                return -1;
-        }
-        if (md->topic_cnt != 1 || md->topics[0].err ||
-            md->topics[0].partition_cnt == 0) {
-                ink_log(INK_LOG_ERR, "dlq", "topic %s: %s", topic,
-                        md->topic_cnt ? rd_kafka_err2str(md->topics[0].err)
-                                      : "not found");
-                rd_kafka_metadata_destroy(md);
-                return -1;
-        }
-        l = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-        for (int i = 0; i < md->topics[0].partition_cnt; i++)
-                rd_kafka_topic_partition_list_add(
-                        l, topic, md->topics[0].partitions[i].id)
-                        ->offset = beginning ? RD_KAFKA_OFFSET_BEGINNING
-                                             : RD_KAFKA_OFFSET_END;
-        *npartsp = md->topics[0].partition_cnt;
-        rd_kafka_metadata_destroy(md);
-        err = rd_kafka_assign(rk, l);
-        rd_kafka_topic_partition_list_destroy(l);
-        if (err) {
-                ink_log(INK_LOG_ERR, "dlq", "assign: %s",
-                        rd_kafka_err2str(err));
-                return -1;
-        }
-        return 0;
-}
-
 /* Lists (and replays) one dead letter. @returns 0, or -1 if the replay
  * could not be queued. */
 static int handle(const ink_conf_t *conf, const ink_dlq_opts_t *opts,
@@ -488,7 +434,7 @@ int ink_dlq_run(const ink_conf_t *conf, const ink_dlq_opts_t *opts,
         rd_kafka_poll_set_consumer(rk);
         if (opts->replay && !(rkp = replay_producer(conf, st)))
                 goto out;
-        if (assign_all(rk, conf->dlq_topic,
+        if (ink_assign_all(rk, conf->dlq_topic,
                        conf->from_beginning || opts->replay, &nparts))
                 goto out;
         at_eof = ink_calloc((size_t)nparts, sizeof(*at_eof));
