@@ -21,44 +21,14 @@ typedef struct cat_stats_s {
         uint64_t undecodable;
 } cat_stats_t;
 
-/* @returns the base64 text of \p len bytes at \p p (malloc'ed). */
-static char *base64(const unsigned char *p, size_t len) {
-        static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                  "abcdefghijklmnopqrstuvwxyz0123456789+/";
-        char *out = ink_malloc((len + 2) / 3 * 4 + 1), *o = out;
-
-        for (size_t i = 0; i < len; i += 3) {
-                uint32_t v = (uint32_t)p[i] << 16;
-                if (i + 1 < len)
-                        v |= (uint32_t)p[i + 1] << 8;
-                if (i + 2 < len)
-                        v |= p[i + 2];
-                *o++ = tab[(v >> 18) & 63];
-                *o++ = tab[(v >> 12) & 63];
-                *o++ = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-                *o++ = i + 2 < len ? tab[v & 63] : '=';
-        }
-        *o = '\0';
-        return out;
-}
-
-/* Sets \p name (or name_base64 when the bytes are not UTF-8) on \p o. */
-static void set_bytes(json_t *o, const char *name, const void *p, size_t len) {
-        char b64name[64];
-        char *b;
-
-        if (!p) {
+/* Sets \p name of \p o to the bytes (see ink_json_set_bytes()), or to
+ * null when there are none (a record without key, a tombstone). */
+static void set_or_null(json_t *o, const char *name, const void *p,
+                        size_t len) {
+        if (p)
+                ink_json_set_bytes(o, name, p, len);
+        else
                 json_object_set_new(o, name, json_null());
-                return;
-        }
-        if (ink_utf8_invalid_at(p, len) < 0) {
-                json_object_set_new(o, name, json_stringn(p, len));
-                return;
-        }
-        snprintf(b64name, sizeof(b64name), "%s_base64", name);
-        b = base64(p, len);
-        json_object_set_new(o, b64name, json_string(b));
-        free(b);
 }
 
 /* A dead letter carries the inkstream.error.class header. */
@@ -83,7 +53,7 @@ static json_t *headers_json(const rd_kafka_message_t *rkm) {
                 return h;
         for (size_t i = 0;
              !rd_kafka_header_get_all(hdrs, i, &name, &v, &n); i++)
-                set_bytes(h, name, v, n);
+                ink_json_set_bytes(h, name, v, n);
         return h;
 }
 
@@ -105,14 +75,14 @@ static int print_record(ink_avro_t *av, const rd_kafka_message_t *rkm,
         json_object_set_new(o, "offset", json_integer(rkm->offset));
         json_object_set_new(o, "timestamp", ts >= 0 ? json_integer(ts)
                                                     : json_null());
-        set_bytes(o, "key", rkm->key, rkm->key_len);
+        set_or_null(o, "key", rkm->key, rkm->key_len);
         if (is_dead_letter(rkm) || id < 0) {
                 json_object_set_new(o, "kind",
                                     json_string(is_dead_letter(rkm)
                                                         ? "dead_letter"
                                                         : "raw"));
                 json_object_set_new(o, "headers", headers_json(rkm));
-                set_bytes(o, "value", rkm->payload, rkm->len);
+                set_or_null(o, "value", rkm->payload, rkm->len);
         } else if (ink_avro_decode_any(av, rkm->payload, rkm->len, &kind, &v,
                                        errstr, sizeof(errstr))) {
                 fprintf(stderr, "%s [%d] offset %lld: cannot decode: %s\n",
@@ -121,7 +91,7 @@ static int print_record(ink_avro_t *av, const rd_kafka_message_t *rkm,
                 json_object_set_new(o, "kind", json_string("undecodable"));
                 json_object_set_new(o, "error", json_string(errstr));
                 json_object_set_new(o, "schema_id", json_integer(id));
-                set_bytes(o, "value", rkm->payload, rkm->len);
+                set_or_null(o, "value", rkm->payload, rkm->len);
                 ret = -1;
         } else {
                 json_object_set_new(o, "kind",
@@ -143,77 +113,40 @@ static int print_record(ink_avro_t *av, const rd_kafka_message_t *rkm,
 static int cat_run(const ink_conf_t *conf, uint64_t max, FILE *out,
                    cat_stats_t *st) {
         char errstr[512];
-        rd_kafka_conf_t *kc = ink_conf_kafka(conf, errstr, sizeof(errstr));
         ink_avro_t *av = NULL;
-        rd_kafka_t *rk = NULL;
-        int nparts = 0, neof = 0, ret = 1;
-        bool *at_eof = NULL;
+        ink_reader_t *r;
+        int ret = 1;
 
-        if (!kc) {
-                ink_log(INK_LOG_ERR, "cat", "%s", errstr);
+        if (!(r = ink_reader_open(conf, "cat", "inkstream-cat",
+                                  conf->output_topic, conf->from_beginning)))
                 return 1;
-        }
-        if (rd_kafka_conf_set(kc, "enable.partition.eof", "true", errstr,
-                              sizeof(errstr)) != RD_KAFKA_CONF_OK ||
-            rd_kafka_conf_set(kc, "group.id", "inkstream-cat", errstr,
-                              sizeof(errstr)) != RD_KAFKA_CONF_OK ||
-            rd_kafka_conf_set(kc, "enable.auto.commit", "false", errstr,
-                              sizeof(errstr)) != RD_KAFKA_CONF_OK ||
-            !(rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, errstr,
-                                sizeof(errstr)))) {
-                ink_log(INK_LOG_ERR, "cat", "%s", errstr);
-                rd_kafka_conf_destroy(kc);
-                return 1;
-        }
-        kc = NULL; /* owned by rk */
-        rd_kafka_poll_set_consumer(rk);
         if (!(av = ink_avro_new(errstr, sizeof(errstr))) ||
             ink_schemas_setup(conf, av, false, errstr, sizeof(errstr))) {
                 ink_log(INK_LOG_ERR, "cat", "schemas: %s", errstr);
                 goto out;
         }
-        if (ink_assign_all(rk, conf->output_topic, conf->from_beginning,
-                           &nparts))
-                goto out;
-        at_eof = ink_calloc((size_t)nparts, sizeof(*at_eof));
         ret = 0;
-        while (ink_run && (!max || st->printed < max)) {
-                rd_kafka_message_t *rkm = rd_kafka_consumer_poll(rk, 200);
+        while (ink_run && !ink_reader_failed(r) &&
+               (!max || st->printed < max)) {
+                rd_kafka_message_t *rkm = ink_reader_next(r, 200);
 
-                if (!rkm)
-                        continue;
-                if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                        if (rkm->partition < nparts &&
-                            !at_eof[rkm->partition]) {
-                                at_eof[rkm->partition] = true;
-                                neof++;
-                        }
-                        rd_kafka_message_destroy(rkm);
-                        if (conf->exit_on_eof && neof >= nparts)
+                if (!rkm) {
+                        if (conf->exit_on_eof && ink_reader_at_end(r))
                                 break;
                         continue;
                 }
-                if (rkm->partition < nparts && at_eof[rkm->partition]) {
-                        at_eof[rkm->partition] = false;
-                        neof--;
+                if (print_record(av, rkm, out)) {
+                        st->undecodable++;
+                        ret = 1;
                 }
-                if (rkm->err) {
-                        ink_log(INK_LOG_WARNING, "cat", "%s",
-                                rd_kafka_message_errstr(rkm));
-                } else {
-                        if (print_record(av, rkm, out)) {
-                                st->undecodable++;
-                                ret = 1;
-                        }
-                        st->printed++;
-                }
+                st->printed++;
                 rd_kafka_message_destroy(rkm);
         }
+        if (ink_reader_failed(r))
+                ret = 1;
 out:
-        free(at_eof);
         ink_avro_destroy(av);
-        rd_kafka_consumer_close(rk);
-        rd_kafka_destroy(rk);
+        ink_reader_close(r);
         return ret;
 }
 

@@ -252,68 +252,34 @@ void ink_dlq_print(FILE *out, const ink_dlq_rec_t *rec,
                 rec->key ? "\"" : "", rec->len, value);
 }
 
-static char *base64(const unsigned char *s, size_t len) {
-        static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
-                                  "opqrstuvwxyz0123456789+/";
-        char *out = ink_malloc((len + 2) / 3 * 4 + 1), *o = out;
-
-        for (size_t i = 0; i < len; i += 3) {
-                uint32_t v = (uint32_t)s[i] << 16;
-                if (i + 1 < len)
-                        v |= (uint32_t)s[i + 1] << 8;
-                if (i + 2 < len)
-                        v |= s[i + 2];
-                *o++ = tab[v >> 18];
-                *o++ = tab[(v >> 12) & 63];
-                *o++ = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-                *o++ = i + 2 < len ? tab[v & 63] : '=';
-        }
-        *o = '\0';
-        return out;
-}
-
-/* Sets \p name to the bytes as a string when they are valid UTF-8 without
- * NUL, else \p name "_base64" to their base64 form. */
-static void set_bytes(json_t *o, const char *name, const void *buf,
-                      size_t len) {
-        char key[64];
-        char *b;
-
-        if (!buf)
-                return;
-        if (ink_utf8_invalid_at(buf, len) < 0) {
-                json_object_set_new(o, name, json_stringn(buf, len));
-                return;
-        }
-        snprintf(key, sizeof(key), "%s_base64", name);
-        b = base64(buf, len);
-        json_object_set_new(o, key, json_string(b));
-        free(b);
-}
-
 json_t *ink_dlq_to_json(const ink_dlq_rec_t *rec,
                         const ink_dlq_info_t *info) {
         json_t *o = json_object(), *src = json_object();
         char when[40];
 
         format_time(info->time_ms, when, sizeof(when));
-        set_bytes(o, "topic", rec->topic, strlen(rec->topic));
+        ink_json_set_bytes(o, "topic", rec->topic, strlen(rec->topic));
         json_object_set_new(o, "partition", json_integer(rec->partition));
         json_object_set_new(o, "offset", json_integer(rec->offset));
-        set_bytes(o, "class", info->err_class, strlen(info->err_class));
-        set_bytes(o, "stage", info->stage, strlen(info->stage));
-        set_bytes(o, "reason", info->reason, strlen(info->reason));
+        ink_json_set_bytes(o, "class", info->err_class,
+                           strlen(info->err_class));
+        ink_json_set_bytes(o, "stage", info->stage,
+                           strlen(info->stage));
+        ink_json_set_bytes(o, "reason", info->reason,
+                           strlen(info->reason));
         json_object_set_new(o, "time_ms", json_integer(info->time_ms));
         json_object_set_new(o, "time", json_string(when));
-        set_bytes(src, "topic", info->src_topic, strlen(info->src_topic));
+        ink_json_set_bytes(src, "topic", info->src_topic,
+                           strlen(info->src_topic));
         json_object_set_new(src, "partition",
                             json_integer(info->src_partition));
         json_object_set_new(src, "offset", json_integer(info->src_offset));
         json_object_set_new(o, "source", src);
-        set_bytes(o, "key", rec->key, rec->key_len);
+        ink_json_set_bytes(o, "key", rec->key, rec->key_len);
         json_object_set_new(o, "value_bytes",
                             json_integer((json_int_t)rec->len));
-        set_bytes(o, "value", rec->value ? rec->value : "", rec->len);
+        ink_json_set_bytes(o, "value", rec->value ? rec->value : "",
+                           rec->len);
         return o;
 }
 
@@ -403,73 +369,32 @@ static int handle(const ink_conf_t *conf, const ink_dlq_opts_t *opts,
 
 int ink_dlq_run(const ink_conf_t *conf, const ink_dlq_opts_t *opts,
                 FILE *out, ink_dlq_stats_t *st) {
-        char errstr[512];
-        rd_kafka_conf_t *kc = ink_conf_kafka(conf, errstr, sizeof(errstr));
-        rd_kafka_t *rk = NULL, *rkp = NULL;
-        int nparts = 0, neof = 0, ret = 1;
-        bool *at_eof = NULL;
+        rd_kafka_t *rkp = NULL;
+        ink_reader_t *r;
         bool drain = conf->exit_on_eof || opts->replay;
+        int ret = 1;
 
         memset(st, 0, sizeof(*st));
-        if (!kc) {
-                ink_log(INK_LOG_ERR, "dlq", "%s", errstr);
+        if (!(r = ink_reader_open(conf, "dlq", "inkstream-dlq-reader",
+                                  conf->dlq_topic,
+                                  conf->from_beginning || opts->replay)))
                 return 1;
-        }
-        if (rd_kafka_conf_set(kc, "enable.partition.eof", "true", errstr,
-                              sizeof(errstr)) != RD_KAFKA_CONF_OK ||
-            rd_kafka_conf_set(kc, "group.id", "inkstream-dlq-reader",
-                              errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK ||
-            rd_kafka_conf_set(kc, "enable.auto.commit", "false", errstr,
-                              sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-                ink_log(INK_LOG_ERR, "dlq", "%s", errstr);
-                rd_kafka_conf_destroy(kc);
-                return 1;
-        }
-        if (!(rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, errstr,
-                                sizeof(errstr)))) {
-                ink_log(INK_LOG_ERR, "dlq", "%s", errstr);
-                rd_kafka_conf_destroy(kc);
-                return 1;
-        }
-        rd_kafka_poll_set_consumer(rk);
         if (opts->replay && !(rkp = replay_producer(conf, st)))
                 goto out;
-        if (ink_assign_all(rk, conf->dlq_topic,
-                       conf->from_beginning || opts->replay, &nparts))
-                goto out;
-        at_eof = ink_calloc((size_t)nparts, sizeof(*at_eof));
-        while (ink_run) {
-                rd_kafka_message_t *rkm = rd_kafka_consumer_poll(rk, 200);
+        while (ink_run && !ink_reader_failed(r)) {
+                rd_kafka_message_t *rkm = ink_reader_next(r, 200);
                 if (rkp)
                         rd_kafka_poll(rkp, 0);
-                if (!rkm)
-                        continue;
-                if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                        if (rkm->partition < nparts &&
-                            !at_eof[rkm->partition]) {
-                                at_eof[rkm->partition] = true;
-                                neof++;
-                        }
-                        rd_kafka_message_destroy(rkm);
-                        if (drain && neof >= nparts)
+                if (!rkm) {
+                        if (drain && ink_reader_at_end(r))
                                 break;
-                        continue;
-                }
-                if (rkm->partition < nparts && at_eof[rkm->partition]) {
-                        at_eof[rkm->partition] = false;
-                        neof--;
-                }
-                if (rkm->err) {
-                        ink_log(INK_LOG_WARNING, "dlq", "%s",
-                                rd_kafka_message_errstr(rkm));
-                        rd_kafka_message_destroy(rkm);
                         continue;
                 }
                 handle(conf, opts, rkp, rkm, out, st);
                 rd_kafka_message_destroy(rkm);
         }
         fflush(out);
-        ret = 0;
+        ret = ink_reader_failed(r) ? 1 : 0;
 out:
         if (rkp) {
                 if (rd_kafka_flush(rkp, 30000)) {
@@ -480,9 +405,7 @@ out:
                 }
                 rd_kafka_destroy(rkp);
         }
-        free(at_eof);
-        rd_kafka_consumer_close(rk);
-        rd_kafka_destroy(rk);
+        ink_reader_close(r);
         if (st->failed)
                 ret = 1;
         return ret;

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 
 #include "ink/core.h"
@@ -146,11 +147,41 @@ int ink_alerts_run(const ink_conf_t *conf, FILE *out, uint64_t *countp);
 /** Prints one decoded alert (JSON form) readably. */
 void ink_alert_print(FILE *out, const void *alert_json);
 
-/** Assigns every partition of \p topic to consumer \p rk (no group),
- *  from the start (\p beginning) or the end; *\p npartsp gets the number
- *  of partitions.  @returns 0, or -1 (logged). */
-int ink_assign_all(rd_kafka_t *rk, const char *topic, bool beginning,
-                   int *npartsp);
+/*---- Topic reader: reader.c (consumers/) --------------------------------*/
+
+/* Reads every partition of one topic without joining a consumer group
+ * (the consumer of `cat`, `alerts`, `dlq`). */
+typedef struct ink_reader_s ink_reader_t;
+
+/** Opens a reader of \p topic with the connection settings of \p conf
+ *  (group.id \p group_id is only a client label: offsets are neither
+ *  read nor committed), from the start (\p beginning) or the end.
+ *  Errors are logged under \p who (a string literal).
+ *  @returns the reader (close with ink_reader_close()) or NULL. */
+ink_reader_t *ink_reader_open(const ink_conf_t *conf, const char *who,
+                              const char *group_id, const char *topic,
+                              bool beginning);
+
+/** @returns the next record (destroy with rd_kafka_message_destroy()),
+ *  or NULL when none came within \p timeout_ms, a partition reached its
+ *  end, or a consumer error was logged.  Never an error message. */
+rd_kafka_message_t *ink_reader_next(ink_reader_t *r, int timeout_ms);
+
+/** @returns true while every partition is at its end. */
+bool ink_reader_at_end(const ink_reader_t *r);
+
+/** @returns true after an error that does not heal (authentication, a
+ *  fatal client error): the caller should stop. */
+bool ink_reader_failed(const ink_reader_t *r);
+
+/** Closes \p r (NULL is allowed). */
+void ink_reader_close(ink_reader_t *r);
+
+/** Sets member \p name of \p o to \p len bytes at \p p as a string when
+ *  they are valid UTF-8 without NUL, else member "<name>_base64" to their
+ *  base64 text; nothing when \p p is NULL. */
+void ink_json_set_bytes(json_t *o, const char *name, const void *p,
+                        size_t len);
 
 /*---- Dead letters: dlq.c (producers/) -----------------------------------*/
 
