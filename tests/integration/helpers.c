@@ -77,6 +77,38 @@ void it_create_topic(const char *topic, int partitions) {
         rd_kafka_destroy(rk);
 }
 
+/* Makes the unique name "it-<base>-<suffix>-..." (malloc'ed). */
+static char *topic_named(const char *base, const char *suffix) {
+        char b[128];
+
+        snprintf(b, sizeof(b), "%s-%s", base, suffix);
+        return it_topic(b);
+}
+
+it_topics_t it_topics(const char *base, int partitions,
+                      int alert_partitions) {
+        it_topics_t t;
+
+        t.in = topic_named(base, "in");
+        t.out = topic_named(base, "out");
+        t.alerts = topic_named(base, "alerts");
+        t.dlq = topic_named(base, "dlq");
+        t.group = topic_named(base, "group");
+        it_create_topic(t.in, partitions);
+        it_create_topic(t.out, partitions);
+        it_create_topic(t.alerts, alert_partitions);
+        it_create_topic(t.dlq, 1);
+        return t;
+}
+
+void it_topics_free(it_topics_t *t) {
+        free(t->in);
+        free(t->out);
+        free(t->alerts);
+        free(t->dlq);
+        free(t->group);
+}
+
 void it_produce(const char *topic, const char *key, const void *value,
                 size_t len) {
         rd_kafka_t *rk = new_client(RD_KAFKA_PRODUCER, NULL);

@@ -32,6 +32,16 @@ const char *it_bin(void);
 char *it_topic(const char *base);
 /** Creates \p topic with \p partitions partitions; asserts on failure. */
 void it_create_topic(const char *topic, int partitions);
+/* The topics of one pipeline run and its group name (each malloc'ed). */
+typedef struct it_topics_s {
+        char *in, *out, *alerts, *dlq, *group;
+} it_topics_t;
+/** Makes unique names "<base>-in", "-out", "-alerts", "-dlq", "-group"
+ *  and creates the topics: in and out with \p partitions partitions,
+ *  alerts with \p alert_partitions, dlq with one. */
+it_topics_t it_topics(const char *base, int partitions, int alert_partitions);
+/** Frees the names of \p t. */
+void it_topics_free(it_topics_t *t);
 /** Produces one record (synchronously acknowledged). */
 void it_produce(const char *topic, const char *key, const void *value,
                 size_t len);

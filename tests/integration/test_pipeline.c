@@ -11,31 +11,7 @@
 #include "ink/codec.h"
 #include "helpers.h"
 
-typedef struct topics_s {
-        char *in, *out, *alerts, *dlq, *group;
-} topics_t;
-
-static topics_t make_topics(const char *base, int partitions) {
-        topics_t t;
-        char b[64];
-        snprintf(b, sizeof(b), "%s-in", base);
-        t.in = it_topic(b);
-        snprintf(b, sizeof(b), "%s-out", base);
-        t.out = it_topic(b);
-        snprintf(b, sizeof(b), "%s-alerts", base);
-        t.alerts = it_topic(b);
-        snprintf(b, sizeof(b), "%s-dlq", base);
-        t.dlq = it_topic(b);
-        snprintf(b, sizeof(b), "%s-group", base);
-        t.group = it_topic(b);
-        it_create_topic(t.in, partitions);
-        it_create_topic(t.out, partitions);
-        it_create_topic(t.alerts, partitions);
-        it_create_topic(t.dlq, 1);
-        return t;
-}
-
-static int run_enrich(const topics_t *t, const char *extra, char **outp) {
+static int run_enrich(const it_topics_t *t, const char *extra, char **outp) {
         char cmd[2048];
         snprintf(cmd, sizeof(cmd),
                  "%s enrich --brokers %s --group %s --input %s --output %s "
@@ -68,7 +44,7 @@ static bool has_string(json_t *arr, const char *s) {
 }
 
 Test(pipeline, sample_article_end_to_end, .timeout = 240) {
-        topics_t t = make_topics("sample", 2);
+        it_topics_t t = it_topics("sample", 2, 2);
         char cmd[2048], *out = NULL, err[256];
         ink_avro_t *av = ink_avro_new(err, sizeof(err));
         json_t *rec = NULL, *alert, *e;
@@ -145,7 +121,7 @@ Test(pipeline, sample_article_end_to_end, .timeout = 240) {
 }
 
 Test(pipeline, dead_letters_and_commits, .timeout = 240) {
-        topics_t t = make_topics("dlq", 1);
+        it_topics_t t = it_topics("dlq", 1, 1);
         static const struct {
                 const char *value;
                 const char *cls;

@@ -18,32 +18,15 @@
 
 #define AVRO_TOOLS_VERSION "1.11.3"
 
-typedef struct topics_s {
-        char *in, *out, *alerts, *dlq, *group;
-} topics_t;
 
 static const char *bad_record = "{\"id\": \"broken-1\", \"title\": \"no body\"";
 
 /* Ingests the sample article and one malformed record, then runs one
  * worker to the end of the input. */
-static topics_t run_pipeline(const char *base) {
-        topics_t t;
-        char b[64], cmd[2048], *out = NULL;
+static it_topics_t run_pipeline(const char *base) {
+        it_topics_t t = it_topics(base, 1, 1);
+        char cmd[2048], *out = NULL;
 
-        snprintf(b, sizeof(b), "%s-in", base);
-        t.in = it_topic(b);
-        snprintf(b, sizeof(b), "%s-out", base);
-        t.out = it_topic(b);
-        snprintf(b, sizeof(b), "%s-alerts", base);
-        t.alerts = it_topic(b);
-        snprintf(b, sizeof(b), "%s-dlq", base);
-        t.dlq = it_topic(b);
-        snprintf(b, sizeof(b), "%s-group", base);
-        t.group = it_topic(b);
-        it_create_topic(t.in, 1);
-        it_create_topic(t.out, 1);
-        it_create_topic(t.alerts, 1);
-        it_create_topic(t.dlq, 1);
         snprintf(cmd, sizeof(cmd),
                  "%s ingest --brokers %s --topic %s %s/trump-putin-call.txt "
                  "2>&1", it_bin(), it_brokers(), t.in, INK_TEST_DATA);
@@ -57,14 +40,6 @@ static topics_t run_pipeline(const char *base) {
         cr_assert(eq(int, it_run(cmd, &out), 0), "%s", out);
         free(out);
         return t;
-}
-
-static void free_topics(topics_t *t) {
-        free(t->in);
-        free(t->out);
-        free(t->alerts);
-        free(t->dlq);
-        free(t->group);
 }
 
 /* Runs `inkstream cat` on \p topic; @returns its JSON lines (array). */
@@ -96,7 +71,7 @@ static const char *jstr(json_t *o, const char *k) {
 }
 
 Test(records, cat_decodes_every_topic, .timeout = 300) {
-        topics_t t = run_pipeline("cat");
+        it_topics_t t = run_pipeline("cat");
         json_t *lines, *l, *v;
         int rc;
 
@@ -137,7 +112,7 @@ Test(records, cat_decodes_every_topic, .timeout = 300) {
         lines = cat(t.alerts, "--count 1", &rc);
         cr_expect(eq(sz, json_array_size(lines), 1));
         json_decref(lines);
-        free_topics(&t);
+        it_topics_free(&t);
 }
 
 Test(records, cat_reports_undecodable_and_binary_records, .timeout = 120) {
@@ -279,7 +254,7 @@ static void compare_with_java(const char *jar, const it_rec_t *rec,
 
 Test(records, avro_java_decodes_the_same_bytes, .timeout = 600) {
         char *jar = avro_tools_jar();
-        topics_t t;
+        it_topics_t t;
         it_recs_t recs;
 
         if (!jar)
@@ -296,6 +271,6 @@ Test(records, avro_java_decodes_the_same_bytes, .timeout = 600) {
         compare_with_java(jar, &recs.v[0], INK_REC_ALERT,
                           "schemas/alert.avsc");
         it_recs_free(&recs);
-        free_topics(&t);
+        it_topics_free(&t);
         free(jar);
 }

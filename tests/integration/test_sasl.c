@@ -66,43 +66,11 @@ static int run_timed(const char *cmd, char **outp, double *secsp) {
         return rc;
 }
 
-typedef struct topics_s {
-        char *in, *out, *alerts, *dlq, *group;
-} topics_t;
-
-static topics_t make_topics(const char *base) {
-        topics_t t;
-        char b[64];
-        snprintf(b, sizeof(b), "%s-in", base);
-        t.in = it_topic(b);
-        snprintf(b, sizeof(b), "%s-out", base);
-        t.out = it_topic(b);
-        snprintf(b, sizeof(b), "%s-alerts", base);
-        t.alerts = it_topic(b);
-        snprintf(b, sizeof(b), "%s-dlq", base);
-        t.dlq = it_topic(b);
-        snprintf(b, sizeof(b), "%s-group", base);
-        t.group = it_topic(b);
-        it_create_topic(t.in, 2);
-        it_create_topic(t.out, 2);
-        it_create_topic(t.alerts, 1);
-        it_create_topic(t.dlq, 1);
-        return t;
-}
-
-static void topics_free(topics_t *t) {
-        free(t->in);
-        free(t->out);
-        free(t->alerts);
-        free(t->dlq);
-        free(t->group);
-}
-
 /* ingest (a good article and a bad one), enrich, alerts: all through
  * \p brokers with \p protocol and the right password. */
 static void full_path(const char *brokers, const char *protocol,
                       const char *base) {
-        topics_t t = make_topics(base);
+        it_topics_t t = it_topics(base, 2, 1);
         const char *password = env("INK_SASL_PASSWORD");
         char opts[1024], cmd[4096], *out = NULL, *h;
         it_recs_t recs;
@@ -163,7 +131,7 @@ static void full_path(const char *brokers, const char *protocol,
         cr_expect(not(eq(ptr, strstr(out, "Vladimir Putin"), NULL)), "%s",
                   out);
         free(out);
-        topics_free(&t);
+        it_topics_free(&t);
 }
 
 Test(sasl, scram_sha512_right_password_works, .timeout = 240) {
@@ -193,7 +161,7 @@ static void expect_auth_failure(const char *cmd) {
 }
 
 Test(sasl, enrich_wrong_password_fails_fast, .timeout = 120) {
-        topics_t t = make_topics("wrongpw");
+        it_topics_t t = it_topics("wrongpw", 2, 1);
         char opts[1024], cmd[4096];
 
         snprintf(cmd, sizeof(cmd),
@@ -204,11 +172,11 @@ Test(sasl, enrich_wrong_password_fails_fast, .timeout = 120) {
                  sasl_opts(opts, sizeof(opts), "SASL_PLAINTEXT",
                            WRONG_PASSWORD));
         expect_auth_failure(cmd);
-        topics_free(&t);
+        it_topics_free(&t);
 }
 
 Test(sasl, alerts_wrong_password_fails_fast, .timeout = 120) {
-        topics_t t = make_topics("wrongpw");
+        it_topics_t t = it_topics("wrongpw", 2, 1);
         char opts[1024], cmd[4096];
 
         snprintf(cmd, sizeof(cmd),
@@ -218,11 +186,11 @@ Test(sasl, alerts_wrong_password_fails_fast, .timeout = 120) {
                  sasl_opts(opts, sizeof(opts), "SASL_PLAINTEXT",
                            WRONG_PASSWORD));
         expect_auth_failure(cmd);
-        topics_free(&t);
+        it_topics_free(&t);
 }
 
 Test(sasl, ingest_wrong_password_fails, .timeout = 120) {
-        topics_t t = make_topics("wrongpw");
+        it_topics_t t = it_topics("wrongpw", 2, 1);
         char opts[1024], cmd[4096];
 
         /* ingest stops at the authentication error, without waiting for
@@ -234,14 +202,14 @@ Test(sasl, ingest_wrong_password_fails, .timeout = 120) {
                  sasl_opts(opts, sizeof(opts), "SASL_PLAINTEXT",
                            WRONG_PASSWORD));
         expect_auth_failure(cmd);
-        topics_free(&t);
+        it_topics_free(&t);
 }
 
 /* A running worker (verbose log) with the right password: its log and
  * /metrics never show the password, and the listener answers its three
  * paths only. */
 Test(sasl, metrics_and_log_carry_no_secret, .timeout = 120) {
-        topics_t t = make_topics("metrics");
+        it_topics_t t = it_topics("metrics", 2, 1);
         const char *password = env("INK_SASL_PASSWORD");
         char opts[1024], cmd[8192], *out = NULL;
         int port = 39000 + (int)(getpid() % 500);
@@ -275,7 +243,7 @@ Test(sasl, metrics_and_log_carry_no_secret, .timeout = 120) {
         cr_expect(eq(ptr, strstr(out, password), NULL),
                   "the password was shown: %s", out);
         free(out);
-        topics_free(&t);
+        it_topics_free(&t);
 }
 
 /* config --dump masks every secret, from -X, INKSTREAM_* and a file. */

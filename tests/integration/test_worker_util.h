@@ -33,25 +33,10 @@ static inline int64_t wk_now_ms(void) {
 
 /* Makes and creates the topics of one test on it_brokers(). */
 static inline wk_topics_t wk_topics(const char *base, int partitions) {
-        wk_topics_t t;
-        char b[64];
-        snprintf(b, sizeof(b), "%s-in", base);
-        t.in = it_topic(b);
-        snprintf(b, sizeof(b), "%s-out", base);
-        t.out = it_topic(b);
-        snprintf(b, sizeof(b), "%s-alerts", base);
-        t.alerts = it_topic(b);
-        snprintf(b, sizeof(b), "%s-dlq", base);
-        t.dlq = it_topic(b);
-        snprintf(b, sizeof(b), "%s-group", base);
-        t.group = it_topic(b);
-        t.partitions = partitions;
-        t.brokers = it_brokers();
-        it_create_topic(t.in, partitions);
-        it_create_topic(t.out, partitions);
-        it_create_topic(t.alerts, partitions);
-        it_create_topic(t.dlq, 1);
-        return t;
+        it_topics_t n = it_topics(base, partitions, partitions);
+
+        return (wk_topics_t){n.in, n.out, n.alerts, n.dlq, n.group,
+                             partitions, it_brokers()};
 }
 
 /* Writes \p n short JSON articles with ids "<t.in>-<i>" (some with a
