@@ -122,8 +122,10 @@ int ink_ner_model_write(const char *path, unsigned bits, const float *w,
  *  - a leading title ("President", "Mr.", "Prime Minister") and a
  *    trailing possessive ("'s", "'") are removed;
  *  - a LOC or ORG naming a country ("US", "U.S.", "America") gets the
- *    country's canonical name ("United States") and kb_id "iso3166:US"
- *    (see ink_gaz_country());
+ *    country's canonical name ("United States") and kb_id, its Wikidata
+ *    QID ("Q30"; see ink_gaz_country());
+ *  - any other LOC naming a city ("Kiev") gets the city's GeoNames name
+ *    ("Kyiv") and kb_id "geonames:<id>" (see ink_gaz_city());
  *  - a PER that is a single word equal to the last word of a PER with
  *    more words elsewhere in the article gets that full name (the nearest
  *    earlier one, else the nearest later one).
@@ -150,19 +152,24 @@ typedef struct ink_ner_sent_s {
  *    a capital letter, is tagged with the name's majority type (longest
  *    name first; confidence 0.5);
  *  - a tagged span whose name has more than twice as many votes for
- *    another type as for its own is retyped. */
+ *    another type as for its own is retyped;
+ *  - a one-word span of another type that is the last word of tagged
+ *    multi-word PER names, at least half as many of them as its own
+ *    type's votes (one full name against one other tag), becomes PER
+ *    ("Volodymyr Zelenskyy ... Zelenskyy said" with the second tagged
+ *    ORG). */
 void ink_ner_doc_consistency(ink_arena_t *arena, ink_ner_sent_t *sents,
                              size_t nsent);
 
-/*---- Country gazetteer (gazetteer.c) -------------------------------------*/
+/*---- Place gazetteer (gazetteer.c) ---------------------------------------*/
 
 /* A country of data/gazetteer/countries.tsv (ISO 3166-1, from Debian's
  * iso-codes): canonical English short name ("United States", "Russia")
- * and knowledge-base id "iso3166:XX" (no packaged source maps countries
- * to Wikidata QIDs). */
+ * and knowledge-base id: its Wikidata QID ("Q30", "Q159") from
+ * country-qids.tsv, else "iso3166:XX". */
 typedef struct ink_country_s {
         char alpha2[3];
-        char kb_id[11];
+        char kb_id[16];
         const char *canonical;
 } ink_country_t;
 
@@ -173,9 +180,33 @@ typedef struct ink_country_s {
 const ink_country_t *ink_gaz_country(const char *name, size_t len,
                                      int *demonym);
 
+/* A city of data/gazetteer/cities.tsv (GeoNames cities15000: population
+ * of at least 15,000, or a capital). */
+typedef struct ink_city_s {
+        uint32_t geonameid;
+        uint32_t population;
+        char alpha2[3];         /* ISO 3166-1 country */
+        char kb_id[20];         /* "geonames:<geonameid>" */
+        const char *canonical;  /* the GeoNames name ("Kyiv", "Geneva") */
+} ink_city_t;
+
+/** @returns the city named \p name[0..len) (exact, case-sensitive), or
+ *  NULL.  An ambiguous name resolves to the city whose GeoNames name it
+ *  is, else to one that has it as an alternate name ("Kiev", "Cologne";
+ *  kept for cities of 100,000 people or more); among those, the most
+ *  populous ("Paris" is Paris, France); ties go to the lower GeoNames id.
+ *  A name that is also an ISO 3166-2 subdivision name resolves only to a
+ *  city of 500,000 people or more in a country with a subdivision of that
+ *  name ("Berlin", "New York", "Washington" resolve; "Victoria", an
+ *  Australian state and a city in Canada, and "Delaware", a US state and
+ *  a small city in Ohio, do not).  Country names are not
+ *  looked at here (see ink_gaz_country()).  The result is static (process
+ *  lifetime); the table loads on the first call.  Thread-safe. */
+const ink_city_t *ink_gaz_city(const char *name, size_t len);
+
 /** Calls \p fn for every name of the packaged gazetteers (countries and
- *  their aliases and ISO 3166-2 subdivisions as LOC, demonyms as MISC);
- *  \p name is borrowed and not NUL-terminated.
+ *  their aliases and ISO 3166-2 subdivisions as LOC, demonyms as MISC;
+ *  not the cities); \p name is borrowed and not NUL-terminated.
  *  @returns an FNV-1a hash of the files (recorded in NER models). */
 uint32_t ink_gaz_each_name(void (*fn)(const char *name, size_t len,
                                       ink_ent_type_t type, void *ud),
@@ -184,9 +215,12 @@ uint32_t ink_gaz_each_name(void (*fn)(const char *name, size_t len,
 /*---- Trainer (ner_train.c) -----------------------------------------------*/
 
 /** `inkstream train-ner`: --train FILE... [--partial FILE...] --dev FILE
- *  --epochs N --out FILE --seed N --bits B.  argv[0] is the command name
- *  (ignored), as for main().  Prints per-epoch dev scores to stdout.
- *  @returns a process exit code. */
+ *  --epochs N --out FILE --seed N --bits B --runs R.  With R > 1 (at most
+ *  64) the perceptron is trained R times, with seeds seed .. seed+R-1
+ *  (different sentence orders), and the R averaged weight vectors are
+ *  averaged into the one model written (deterministic).  argv[0] is the
+ *  command name (ignored), as for main().  Prints per-epoch dev scores to
+ *  stdout.  @returns a process exit code. */
 int ink_ner_train_main(int argc, char **argv);
 
 #endif /* INK_NER_H */

@@ -141,6 +141,14 @@ void ink_ner_canonical_names(ink_arena_t *arena, ink_entity_t *ents,
                                 ents[i].kb_id = c->kb_id;
                         }
                 }
+                if (ents[i].type == INK_ENT_LOC && !ents[i].kb_id) {
+                        const ink_city_t *city;
+                        city = ink_gaz_city(base[i], strlen(base[i]));
+                        if (city) {
+                                ents[i].canonical = city->canonical;
+                                ents[i].kb_id = city->kb_id;
+                        }
+                }
                 if (ents[i].type == INK_ENT_PER && strchr(base[i], ' ')) {
                         last[i] = strrchr(base[i], ' ') + 1;
                         full[nfull++] = i;
@@ -193,6 +201,8 @@ static void *ner_create(char *errstr, size_t errstr_size) {
                          INK_NER_RESOURCE);
                 return NULL;
         }
+        (void)ink_gaz_city("", 0); /* load the city table now, not on the
+                                    * first article */
         return ink_ner_model_load(buf, len, errstr, errstr_size);
 }
 
@@ -262,11 +272,13 @@ static const char **sentence_words(ink_article_t *art,
 /*---- Document consistency ------------------------------------------------*/
 
 /* A name seen as an entity somewhere in the article: the hash of its
- * words, its length in words and its votes per type. */
+ * words, its length in words, its votes per type and how many tagged
+ * PER names of two or more words end with it (a surname). */
 typedef struct dname_s {
         uint64_t key;
         uint32_t len;
         uint32_t votes[INK_ENT_TYPE_CNT];
+        uint32_t surname;
 } dname_t;
 
 typedef struct dnames_s {
@@ -362,9 +374,12 @@ void ink_ner_doc_consistency(ink_arena_t *arena, ink_ner_sent_t *ds,
                              j++)
                                 ;
                         dnames_vote(&d, ds[s].words + i, j - i, type, 2);
-                        if (type == INK_ENT_PER && j - i > 1)
+                        if (type == INK_ENT_PER && j - i > 1) {
                                 dnames_vote(&d, ds[s].words + j - 1, 1,
                                             INK_ENT_PER, 1);
+                                dnames_slot(&d, words_key(ds[s].words + j - 1,
+                                                          1))->surname++;
+                        }
                 }
         }
         for (size_t s = 0; s < nsent; s++) {
@@ -381,12 +396,24 @@ void ink_ner_doc_consistency(ink_arena_t *arena, ink_ner_sent_t *ds,
                                         j++;
                                 if (j - i <= DOC_MAXLEN) {
                                         int own = INK_NER_TYPE(tg[i]), bt;
+                                        int surname;
                                         sl = dnames_slot(&d, words_key(
                                                 w + i, j - i));
                                         bt = dname_best(sl);
+                                        /* a lone surname of full names
+                                         * seen at least as often as it was
+                                         * tagged another type
+                                         * ("Zelenskyy said") */
+                                        surname = j - i == 1 &&
+                                                  own != INK_ENT_PER &&
+                                                  sl->surname &&
+                                                  2 * sl->surname >=
+                                                  sl->votes[own];
+                                        if (surname)
+                                                bt = INK_ENT_PER;
                                         if (sl->key && bt != own &&
-                                            sl->votes[bt] >
-                                            2 * sl->votes[own])
+                                            (surname || sl->votes[bt] >
+                                             2 * sl->votes[own]))
                                                 for (size_t k = i; k < j; k++)
                                                         tg[k] = (uint8_t)(
                                                                 bt * 2 + 1 +

@@ -4,7 +4,9 @@
  * tagger, trained on CoNLL files (token<TAB>tag, blank line between
  * sentences, -DOCSTART- lines ignored).  Deterministic: sentences are
  * shuffled with a fixed-seed generator, so the same inputs give the same
- * model file byte for byte.
+ * model file byte for byte.  With --runs R the whole training is repeated
+ * with R seeds and the R averaged weight vectors are averaged (a cheap
+ * ensemble that removes most of the dependence on the sentence order).
  */
 #include <errno.h>
 #include <math.h>
@@ -366,7 +368,7 @@ static void usage(void) {
                 "usage: inkstream train-ner --train FILE... "
                 "[--partial FILE...] [--dev FILE]\n"
                 "       [--epochs N] [--seed N] [--bits B] [--out FILE] "
-                "[--errors N]\n"
+                "[--errors N] [--runs R]\n"
                 "  --train    CoNLL files (token<TAB>BIO tag)\n"
                 "  --partial  CoNLL files without MISC: O on capitalised "
                 "words may be MISC\n"
@@ -376,18 +378,22 @@ static void usage(void) {
                 "  --seed     shuffle seed (default 1)\n"
                 "  --bits     hash table of 2^B buckets (default 18)\n"
                 "  --out      model file to write (default model.bin)\n"
-                "  --errors   print N dev errors after the last epoch\n");
+                "  --errors   print N dev errors after the last epoch\n"
+                "  --runs     train R times with seeds seed..seed+R-1 and "
+                "average the\n"
+                "             R averaged models (default 1; at most 64)\n");
 }
 
 int ink_ner_train_main(int argc, char **argv) {
         corpus_t train = { 0 }, dev = { 0 };
         const char *devpath = NULL, *out = "model.bin";
-        unsigned epochs = 10, bits = 18;
+        unsigned epochs = 10, bits = 18, runs = 1;
         size_t show_errors = 0;
         uint64_t seed = 1, rs;
         size_t *order = NULL, maxn = 1;
         percep_t p = { 0 };
-        float *emit = NULL, *aw = NULL, atr[(T + 1) * T];
+        float *emit = NULL, *aw = NULL, *sw = NULL, atr[(T + 1) * T];
+        float str[(T + 1) * T] = { 0 };
         uint8_t *bp = NULL, *pred = NULL, *target = NULL;
         int mode = 0, rc = 1;   /* mode 1: --train files, 2: --partial */
         int64_t t0 = ink_mono_us();
@@ -406,6 +412,9 @@ int ink_ner_train_main(int argc, char **argv) {
                         mode = 0;
                 } else if (i + 1 < argc && !strcmp(a, "--seed")) {
                         seed = strtoull(argv[++i], NULL, 10);
+                        mode = 0;
+                } else if (i + 1 < argc && !strcmp(a, "--runs")) {
+                        runs = (unsigned)strtoul(argv[++i], NULL, 10);
                         mode = 0;
                 } else if (i + 1 < argc && !strcmp(a, "--bits")) {
                         bits = (unsigned)strtoul(argv[++i], NULL, 10);
@@ -428,7 +437,8 @@ int ink_ner_train_main(int argc, char **argv) {
                         goto out;
                 }
         }
-        if (!train.nsent || bits < 8 || bits > 24 || !epochs) {
+        if (!train.nsent || bits < 8 || bits > 24 || !epochs || !runs ||
+            runs > 64) {
                 usage();
                 goto out;
         }
@@ -443,44 +453,64 @@ int ink_ner_train_main(int argc, char **argv) {
         p.bits = bits;
         p.mask = ((uint32_t)1 << bits) - 1;
         p.nw = ((size_t)1 << bits) * T;
-        p.w = ink_calloc(p.nw, sizeof(float));
-        p.u = ink_calloc(p.nw, sizeof(double));
-        p.c = 1.0;
+        p.w = ink_malloc(p.nw * sizeof(float));
+        p.u = ink_malloc(p.nw * sizeof(double));
         aw = ink_malloc(p.nw * sizeof(float));
+        sw = ink_calloc(p.nw, sizeof(float));
         order = ink_malloc(train.nsent * sizeof(*order));
-        for (size_t s = 0; s < train.nsent; s++) {
-                order[s] = s;
+        for (size_t s = 0; s < train.nsent; s++)
                 if (train.sent[s + 1] - train.sent[s] > maxn)
                         maxn = train.sent[s + 1] - train.sent[s];
-        }
         emit = ink_malloc(maxn * T * sizeof(*emit));
         bp = ink_malloc(maxn * T);
         pred = ink_malloc(maxn);
         target = ink_malloc(maxn);
-        rs = seed * 0x9e3779b97f4a7c15ULL + 0x2545f4914f6cdd1dULL;
-        if (!rs)
-                rs = 1;
 
-        for (unsigned ep = 1; ep <= epochs; ep++) {
-                for (size_t s = train.nsent; s > 1; s--) {
-                        size_t j = (size_t)(rng_next(&rs) % s), tmp;
-                        tmp = order[s - 1];
-                        order[s - 1] = order[j];
-                        order[j] = tmp;
-                }
+        for (unsigned r = 0; r < runs; r++) {
+                memset(p.w, 0, p.nw * sizeof(float));
+                memset(p.u, 0, p.nw * sizeof(double));
+                memset(p.tr, 0, sizeof(p.tr));
+                memset(p.tru, 0, sizeof(p.tru));
+                p.c = 1.0;
                 for (size_t s = 0; s < train.nsent; s++)
-                        train_sentence(&p, &train, order[s], emit, bp, pred,
-                                       target);
-                if (devpath) {
-                        average(&p, aw, atr);
-                        printf("epoch %u (%.1f s):\n", ep,
-                               (double)(ink_mono_us() - t0) / 1e6);
-                        evaluate(&p, aw, atr, &dev, 1,
-                                 ep == epochs ? show_errors : 0);
-                        fflush(stdout);
+                        order[s] = s;
+                rs = (seed + r) * 0x9e3779b97f4a7c15ULL +
+                     0x2545f4914f6cdd1dULL;
+                if (!rs)
+                        rs = 1;
+                for (unsigned ep = 1; ep <= epochs; ep++) {
+                        for (size_t s = train.nsent; s > 1; s--) {
+                                size_t j = (size_t)(rng_next(&rs) % s), tmp;
+                                tmp = order[s - 1];
+                                order[s - 1] = order[j];
+                                order[j] = tmp;
+                        }
+                        for (size_t s = 0; s < train.nsent; s++)
+                                train_sentence(&p, &train, order[s], emit, bp,
+                                               pred, target);
+                        if (devpath) {
+                                average(&p, aw, atr);
+                                printf("seed %llu epoch %u (%.1f s):\n",
+                                       (unsigned long long)(seed + r), ep,
+                                       (double)(ink_mono_us() - t0) / 1e6);
+                                evaluate(&p, aw, atr, &dev, 1,
+                                         ep == epochs && runs == 1 ?
+                                         show_errors : 0);
+                                fflush(stdout);
+                        }
                 }
+                average(&p, aw, atr);
+                for (size_t j = 0; j < p.nw; j++)
+                        sw[j] += aw[j] / (float)runs;
+                for (int j = 0; j < (T + 1) * T; j++)
+                        str[j] += atr[j] / (float)runs;
         }
-        average(&p, aw, atr);
+        memcpy(aw, sw, p.nw * sizeof(float));
+        memcpy(atr, str, sizeof(atr));
+        if (devpath && runs > 1) {
+                printf("average of %u runs:\n", runs);
+                evaluate(&p, aw, atr, &dev, 1, show_errors);
+        }
         if (ink_ner_model_write(out, bits, aw, atr)) {
                 fprintf(stderr, "train-ner: writing %s: %s\n", out,
                         strerror(errno));
@@ -495,6 +525,7 @@ out:
         free(p.w);
         free(p.u);
         free(aw);
+        free(sw);
         free(order);
         free(emit);
         free(bp);

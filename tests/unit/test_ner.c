@@ -529,6 +529,83 @@ Test(ner_train, tiny_corpus_is_deterministic_and_loads) {
         rmdir(dir);
 }
 
+Test(ner_train, averaged_runs_are_deterministic_and_differ) {
+        char dir[] = "/tmp/ink_ner_test_XXXXXX";
+        char conll[256], m1[256], m3[256], m3b[256], err[256];
+        const char *sents[] = {
+                "Ana\tB-PER\nRuiz\tI-PER\nvisited\tO\nLisbon\tB-LOC\n.\tO\n\n",
+                "The\tO\nAcme\tB-ORG\nCorp\tI-ORG\nhired\tO\nRuiz\tB-PER\n"
+                ".\tO\n\n",
+                "Ruiz\tB-PER\nlikes\tO\nJazz\tB-MISC\nin\tO\nOslo\tB-LOC\n\n",
+                "Oslo\tB-LOC\nand\tO\nLisbon\tB-LOC\nare\tO\nfar\tO\n\n",
+        };
+        char *one[] = { "train-ner", "--train", conll, "--epochs", "3",
+                        "--bits", "12", "--out", m1, NULL };
+        char *three[] = { "train-ner", "--train", conll, "--epochs", "3",
+                          "--bits", "12", "--runs", "3", "--out", m3, NULL };
+        char *threeb[] = { "train-ner", "--train", conll, "--epochs", "3",
+                           "--bits", "12", "--runs", "3", "--out", m3b,
+                           NULL };
+        char *zero[] = { "train-ner", "--train", conll, "--runs", "0",
+                         "--out", m3b, NULL };
+        char *many[] = { "train-ner", "--train", conll, "--runs", "65",
+                         "--out", m3b, NULL };
+        char *b1, *b3, *b3b;
+        size_t l1 = 0, l3 = 0, l3b = 0;
+        ink_ner_model_t *m;
+        FILE *fp;
+
+        cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+        snprintf(conll, sizeof(conll), "%s/t.conll", dir);
+        snprintf(m1, sizeof(m1), "%s/m1.bin", dir);
+        snprintf(m3, sizeof(m3), "%s/m3.bin", dir);
+        snprintf(m3b, sizeof(m3b), "%s/m3b.bin", dir);
+        fp = fopen(conll, "w");
+        for (size_t i = 0; i < 4; i++)
+                fputs(sents[i], fp);
+        fclose(fp);
+
+        cr_assert(eq(int, ink_ner_train_main(9, one), 0));
+        cr_assert(eq(int, ink_ner_train_main(11, three), 0));
+        cr_assert(eq(int, ink_ner_train_main(11, threeb), 0));
+        b1 = slurp(m1, &l1);
+        b3 = slurp(m3, &l3);
+        b3b = slurp(m3b, &l3b);
+        cr_assert(not(eq(ptr, b1, NULL)));
+        cr_assert(not(eq(ptr, b3, NULL)));
+        cr_assert(not(eq(ptr, b3b, NULL)));
+        cr_assert(eq(sz, l1, l3));
+        cr_assert(eq(sz, l3, l3b));
+        /* three shuffles averaged: not the single run, but reproducible */
+        cr_expect(not(eq(int, memcmp(b1, b3, l1), 0)),
+                  "--runs 3 gave the model of one run");
+        cr_expect(eq(int, memcmp(b3, b3b, l3), 0),
+                  "averaged training not reproducible");
+        m = ink_ner_model_load(b3, l3, err, sizeof(err));
+        cr_assert(not(eq(ptr, m, NULL)), "%s", err);
+        {
+                const char *w[] = { "Ana", "Ruiz", "visited", "Oslo", "." };
+                uint8_t tags[5];
+                cr_assert(eq(int, ink_ner_tag(m, w, 5, tags, NULL), 0));
+                cr_expect(eq(u8, tags[0], INK_NER_B_PER));
+                cr_expect(eq(u8, tags[1], INK_NER_I_PER));
+                cr_expect(eq(u8, tags[3], INK_NER_B_LOC));
+        }
+        ink_ner_model_destroy(m);
+        /* out of range: refused, nothing written */
+        unlink(m3b);
+        cr_expect(not(eq(int, ink_ner_train_main(7, zero), 0)));
+        cr_expect(not(eq(int, ink_ner_train_main(7, many), 0)));
+        cr_expect(not(eq(int, access(m3b, F_OK), 0)));
+        free(b1);
+        free(b3);
+        free(b3b);
+        unlink(conll);
+        unlink(m1);
+        unlink(m3);
+        rmdir(dir);
+}
+
 Test(ner_train, bad_input_fails) {
         char *args[] = { "train-ner", "--train", "/nonexistent.conll", NULL };
         char *none[] = { "train-ner", NULL };
@@ -578,6 +655,37 @@ Test(ner_doc, names_spread_surnames_and_retyping) {
         ink_arena_destroy(a);
 }
 
+Test(ner_doc, lone_surname_of_a_full_name_is_per) {
+        ink_arena_t *a = ink_arena_new(0);
+        const char *w0[] = { "President", "Oksana", "Pelenko", "spoke", "." };
+        const char *w1[] = { "Pelenko", "said", "so", "." };
+        const char *w2[] = { "Marta", "Holt", "visited", "Holt", ",",
+                             "Holt", "and", "Holt", "." };
+        uint8_t t0[] = { INK_NER_O, INK_NER_B_PER, INK_NER_I_PER, INK_NER_O,
+                         INK_NER_O };
+        uint8_t t1[] = { INK_NER_B_ORG, INK_NER_O, INK_NER_O, INK_NER_O };
+        uint8_t t2[] = { INK_NER_B_PER, INK_NER_I_PER, INK_NER_O,
+                         INK_NER_B_LOC, INK_NER_O, INK_NER_B_LOC, INK_NER_O,
+                         INK_NER_B_LOC, INK_NER_O };
+        float c0[5] = { 1, 1, 1, 1, 1 }, c1[4] = { 1, 1, 1, 1 };
+        float c2[9] = { 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+        ink_ner_sent_t s[] = {
+                { w0, t0, c0, 5 }, { w1, t1, c1, 4 }, { w2, t2, c2, 9 },
+        };
+
+        ink_ner_doc_consistency(a, s, 3);
+        /* one full name against one ORG tag: the surname wins */
+        cr_expect(eq(u8, t1[0], INK_NER_B_PER));
+        cr_expect(eq(u8, t0[1], INK_NER_B_PER));
+        cr_expect(eq(u8, t0[2], INK_NER_I_PER));
+        /* a place tagged three times outweighs one full name (Holt the
+         * town): kept LOC */
+        cr_expect(eq(u8, t2[3], INK_NER_B_LOC));
+        cr_expect(eq(u8, t2[5], INK_NER_B_LOC));
+        cr_expect(eq(u8, t2[7], INK_NER_B_LOC));
+        ink_arena_destroy(a);
+}
+
 Test(ner_doc, clear_majority_retypes) {
         ink_arena_t *a = ink_arena_new(0);
         const char *w[] = { "Acme", "met", "Acme", "and", "Acme", "of",
@@ -610,16 +718,16 @@ Test(ner_doc, clear_majority_retypes) {
 Test(ner_gaz, countries_aliases_demonyms) {
         static const struct { const char *name, *canon, *kb; int dem; }
         want[] = {
-                { "US", "United States", "iso3166:US", 0 },
-                { "U.S.", "United States", "iso3166:US", 0 },
-                { "United States of America", "United States", "iso3166:US",
+                { "US", "United States", "Q30", 0 },
+                { "U.S.", "United States", "Q30", 0 },
+                { "United States of America", "United States", "Q30",
                   0 },
-                { "America", "United States", "iso3166:US", 0 },
-                { "Russian Federation", "Russia", "iso3166:RU", 0 },
-                { "Switzerland", "Switzerland", "iso3166:CH", 0 },
-                { "Viet Nam", "Vietnam", "iso3166:VN", 0 },
-                { "Russian", "Russia", "iso3166:RU", 1 },
-                { "Ukrainians", "Ukraine", "iso3166:UA", 1 },
+                { "America", "United States", "Q30", 0 },
+                { "Russian Federation", "Russia", "Q159", 0 },
+                { "Switzerland", "Switzerland", "Q39", 0 },
+                { "Viet Nam", "Vietnam", "Q881", 0 },
+                { "Russian", "Russia", "Q159", 1 },
+                { "Ukrainians", "Ukraine", "Q212", 1 },
         };
         for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
                 int dem = -1;
@@ -670,13 +778,13 @@ Test(ner_canonical, countries_get_canonical_name_and_kb_id) {
         ink_ner_canonical_names(a, e, 6);
         for (size_t i = 0; i < 3; i++) {
                 cr_expect(eq(str, (char *)e[i].canonical, "United States"));
-                cr_expect(eq(str, (char *)e[i].kb_id, "iso3166:US"));
+                cr_expect(eq(str, (char *)e[i].kb_id, "Q30"));
         }
         cr_expect(eq(str, (char *)e[3].canonical, "Russian"));
         cr_expect(eq(ptr, (void *)e[3].kb_id, NULL));
         cr_expect(eq(str, (char *)e[4].canonical, "Georgia"));
         cr_expect(eq(ptr, (void *)e[4].kb_id, NULL));
         cr_expect(eq(str, (char *)e[5].canonical, "Geneva"));
-        cr_expect(eq(ptr, (void *)e[5].kb_id, NULL));
+        cr_expect(eq(str, (char *)e[5].kb_id, "geonames:2660646"));
         ink_arena_destroy(a);
 }
