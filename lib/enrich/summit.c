@@ -84,10 +84,33 @@ typedef struct lex_entry_s {
         int canon;      /* countries, bodies: index into ctx->names */
 } lex_entry_t;
 
+/* Index of the lexicon by prefix.  A token can begin a phrase only if
+ * the phrase starts with the token (phrase_match), so the entries that
+ * may match at a token are found by looking the token up.  Each prefix
+ * of each phrase is a key together with the byte that follows it in the
+ * phrase: -1 when the phrase ends there or a space follows (any next
+ * token may continue it), else that byte, which the next token must
+ * start with ("face" + "-to-face", "do" + "n't").  So a short token
+ * ("a") is not offered every phrase that merely starts with its letters.
+ * Each key lists its entries in ascending lexicon order. */
+typedef struct pfx_s {
+        const char *s;          /* a phrase starting with the prefix
+                                 * (borrowed from lex); NULL: empty slot */
+        uint32_t len;           /* prefix length in bytes */
+        int next;               /* the byte after it, or -1 (see above) */
+        uint32_t first, count;  /* entries: ents[first .. +count) */
+} pfx_t;
+
+typedef struct pfx_index_s {
+        pfx_t *slots;
+        size_t mask;            /* slot count - 1 (a power of two) */
+        uint32_t *ents;
+} pfx_index_t;
+
 typedef struct summit_ctx_s {
         lex_entry_t *lex;
         size_t nlex;
-        size_t bucket[257];     /* lex sorted by first byte */
+        pfx_index_t pfx[2];     /* [0] lower-case phrases, [1] exact */
         char **names;           /* canonical country and body names */
         int *name_is_body;
         size_t nnames;
@@ -228,6 +251,124 @@ static int lex_cmp(const void *a, const void *b) {
         return (int)cx - (int)cy;
 }
 
+/** FNV-1a of the \p n bytes of \p s and of \p next. */
+static uint32_t pfx_hash(const char *s, size_t n, int next) {
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < n; i++) {
+                h ^= (unsigned char)s[i];
+                h *= 16777619u;
+        }
+        h ^= (uint32_t)(next + 1);
+        h *= 16777619u;
+        return h;
+}
+
+/** @returns the slot of key (\p s, \p n bytes, \p next) in \p ix: its
+ *  entry, or the empty slot where it would go. */
+static pfx_t *pfx_slot(const pfx_index_t *ix, const char *s, size_t n,
+                       int next) {
+        size_t i = pfx_hash(s, n, next) & ix->mask;
+        while (ix->slots[i].s &&
+               (ix->slots[i].len != n || ix->slots[i].next != next ||
+                memcmp(ix->slots[i].s, s, n)))
+                i = (i + 1) & ix->mask;
+        return &ix->slots[i];
+}
+
+/** Builds ctx->pfx[\p exact] over the entries with that exactness: every
+ *  prefix of their phrases with the byte after it, listing the entries
+ *  in ascending order. */
+static void pfx_build(summit_ctx_t *ctx, int exact) {
+        pfx_index_t *ix = &ctx->pfx[exact];
+        size_t total = 0, slots = 16, next = 0;
+        for (size_t k = 0; k < ctx->nlex; k++)
+                if (ctx->lex[k].exact == exact)
+                        total += strlen(ctx->lex[k].phrase);
+        while (slots < 2 * total + 1)
+                slots *= 2;
+        ix->slots = ink_calloc(slots, sizeof(pfx_t));
+        ix->mask = slots - 1;
+        ix->ents = ink_calloc(total + 1, sizeof(uint32_t));
+        for (int pass = 0; pass < 2; pass++) {
+                for (size_t k = 0; k < ctx->nlex; k++) {
+                        const char *ph = ctx->lex[k].phrase;
+                        if (ctx->lex[k].exact != exact)
+                                continue;
+                        for (size_t n = 1; ph[n - 1]; n++) {
+                                int c = ph[n] == '\0' || ph[n] == ' '
+                                                ? -1
+                                                : (unsigned char)ph[n];
+                                pfx_t *p = pfx_slot(ix, ph, n, c);
+                                if (pass == 0) {
+                                        p->s = ph;
+                                        p->len = (uint32_t)n;
+                                        p->next = c;
+                                        p->count++;
+                                } else {
+                                        ix->ents[p->first + p->count++] =
+                                                (uint32_t)k;
+                                }
+                        }
+                }
+                if (pass == 0) {
+                        /* lay the lists out, then fill them again */
+                        for (size_t i = 0; i < slots; i++) {
+                                ix->slots[i].first = (uint32_t)next;
+                                next += ix->slots[i].count;
+                                ix->slots[i].count = 0;
+                        }
+                }
+        }
+}
+
+/* The lexicon entries that may start at one token, in lexicon order:
+ * up to four ascending lists (lower-case and exact entries; phrases
+ * that may go on with any token, or with one starting with the next
+ * token's first byte) merged. */
+typedef struct cand_it_s {
+        const uint32_t *l[4];
+        size_t n[4];
+} cand_it_t;
+
+/** Adds to \p it the entries of key (\p t, \p next) of \p ix. */
+static void cand_add(cand_it_t *it, int slot, const pfx_index_t *ix,
+                     const char *t, size_t n, int next) {
+        const pfx_t *p = pfx_slot(ix, t, n, next);
+        if (p->s) {
+                it->l[slot] = ix->ents + p->first;
+                it->n[slot] = p->count;
+        }
+}
+
+/** Starts \p it on the entries that may start at token \p i of \p tv
+ *  (a phrase does not go on past token \p end). */
+static void cand_begin(const summit_ctx_t *ctx, const summit_toks_t *tv,
+                       size_t i, size_t end, cand_it_t *it) {
+        memset(it, 0, sizeof(*it));
+        for (int x = 0; x < 2; x++) {
+                const char *const *v = x ? tv->norm : tv->lower;
+                size_t n = strlen(v[i]);
+                if (!n)
+                        continue;
+                cand_add(it, 2 * x, &ctx->pfx[x], v[i], n, -1);
+                if (i + 1 < end && v[i + 1][0])
+                        cand_add(it, 2 * x + 1, &ctx->pfx[x], v[i], n,
+                                 (unsigned char)v[i + 1][0]);
+        }
+}
+
+/** @returns the next entry of \p it (borrowed from \p ctx), or NULL. */
+static const lex_entry_t *cand_next(const summit_ctx_t *ctx, cand_it_t *it) {
+        int best = -1;
+        for (int x = 0; x < 4; x++)
+                if (it->n[x] && (best < 0 || it->l[x][0] < it->l[best][0]))
+                        best = x;
+        if (best < 0)
+                return NULL;
+        it->n[best]--;
+        return &ctx->lex[*it->l[best]++];
+}
+
 static void summit_destroy(void *p) {
         summit_ctx_t *ctx = p;
         if (!ctx)
@@ -236,6 +377,10 @@ static void summit_destroy(void *p) {
                 free(ctx->lex[i].phrase);
         for (size_t i = 0; i < ctx->nnames; i++)
                 free(ctx->names[i]);
+        for (int x = 0; x < 2; x++) {
+                free(ctx->pfx[x].slots);
+                free(ctx->pfx[x].ents);
+        }
         free(ctx->lex);
         free(ctx->names);
         free(ctx->name_is_body);
@@ -259,15 +404,8 @@ static void *summit_create(char *errstr, size_t errstr_size) {
                 return NULL;
         }
         qsort(ctx->lex, ctx->nlex, sizeof(*ctx->lex), lex_cmp);
-        size_t i = 0;
-        for (int c = 0; c < 256; c++) {
-                ctx->bucket[c] = i;
-                while (i < ctx->nlex &&
-                       (unsigned char)tolower(
-                               (unsigned char)ctx->lex[i].phrase[0]) == c)
-                        i++;
-        }
-        ctx->bucket[256] = ctx->nlex;
+        pfx_build(ctx, 0);
+        pfx_build(ctx, 1);
         return ctx;
 }
 
@@ -391,11 +529,14 @@ static uint32_t dateline_end(const work_t *w, size_t s) {
         int place = all_caps(first), marks = 0;
         if (!capital(first))
                 return b;
-        for (size_t k = 0; k < w->ctx->nlex && !place; k++) {
-                const lex_entry_t *le = &w->ctx->lex[k];
-                if (le->cat == CAT_COUNTRY && le->rank == 0 &&
-                    phrase_match(le, &w->tv, b, e))
-                        place = 1;
+        if (!place) {
+                cand_it_t it;
+                cand_begin(w->ctx, &w->tv, b, e, &it);
+                for (const lex_entry_t *le = cand_next(w->ctx, &it);
+                     le && !place; le = cand_next(w->ctx, &it))
+                        if (le->cat == CAT_COUNTRY && le->rank == 0 &&
+                            phrase_match(le, &w->tv, b, e))
+                                place = 1;
         }
         for (uint32_t j = b + 1; j < e && j < b + 25; j++) {
                 const char *t = w->tv.norm[j];
@@ -432,10 +573,10 @@ static void find_hits(work_t *w, size_t s, size_t *capp) {
         const ink_sentence_t *st = &w->art->sents[s];
         size_t first = w->nhits;
         for (size_t i = w->skip[s]; i < st->tok_end; i++) {
-                unsigned char c = (unsigned char)w->tv.lower[i][0];
-                for (size_t k = w->ctx->bucket[c]; k < w->ctx->bucket[c + 1];
-                     k++) {
-                        const lex_entry_t *le = &w->ctx->lex[k];
+                cand_it_t it;
+                cand_begin(w->ctx, &w->tv, i, st->tok_end, &it);
+                for (const lex_entry_t *le = cand_next(w->ctx, &it); le;
+                     le = cand_next(w->ctx, &it)) {
                         size_t n = phrase_match(le, &w->tv, i, st->tok_end);
                         if (!n)
                                 continue;
@@ -658,7 +799,8 @@ static int name_stop(const char *l) {
                 "a", "an", "from", "as", "by", "over", "after", "amid",
                 "ahead", "says", "said", "will", "into", "during", "vs",
                 "his", "her", "its", "their", "is", "are", "was", "this",
-                "that", "who", "has", "have", NULL};
+                "that", "who", "has", "have", "under", "before", "near",
+                "between", "against", "via", "about", "next", "amid", NULL};
         for (int i = 0; w[i]; i++)
                 if (!strcmp(l, w[i]))
                         return 1;
@@ -717,6 +859,72 @@ static void office_add(work_t *w, const char *text, int geo, int rank,
         L->office = 1;
 }
 
+/** @returns the end of the personal name that starts at token \p nb of
+ *  sentence \p s (capitalised words and particles, at most six tokens,
+ *  stopping at a country, body or cue), or 0 when there is none. */
+static size_t name_run(const work_t *w, size_t s, size_t nb) {
+        const ink_sentence_t *st = &w->art->sents[s];
+        size_t ne = nb, last = 0;
+        while (ne < st->tok_end && ne < nb + 6) {
+                if (hit_at(w, s, (uint32_t)ne, -1, 0))
+                        break;
+                if (name_word(w, ne)) {
+                        int cue = 0;
+                        for (size_t q = w->sent_hit[s];
+                             q < w->sent_hit[s + 1]; q++)
+                                if (w->hits[q].b == ne &&
+                                    w->hits[q].cat < CAT_COUNTRY)
+                                        cue = 1;
+                        if (cue)
+                                break;
+                        last = ne + 1;
+                } else if (!is_particle(w->tv.lower[ne]) || ne == nb) {
+                        break;
+                }
+                ne++;
+        }
+        return last;
+}
+
+/** @returns true if title hit \p h is plural ("Presidents", "Prime
+ *  Ministers"): it may name several people. */
+static int plural_title(const work_t *w, const hit_t *h) {
+        const char *l = w->tv.lower[h->e - 1];
+        size_t n = strlen(l);
+        return n > 3 && l[n - 1] == 's' && l[n - 2] != 's';
+}
+
+/** After a plural title's first name ending at \p last, records the
+ *  names coordinated with it, each with its own "of <country>":
+ *  "Presidents Kagame of Rwanda and Tshisekedi of DR Congo". */
+static void add_coordinated(work_t *w, size_t s, size_t last, int rank,
+                            size_t *capp) {
+        const ink_sentence_t *st = &w->art->sents[s];
+        size_t t = last;
+        for (int k = 0; k < 4; k++) {
+                if (t + 1 < st->tok_end && !strcmp(w->tv.lower[t], "of")) {
+                        const hit_t *g = hit_at(w, s, (uint32_t)t + 1, -1, 0);
+                        if (!g)
+                                return;
+                        t = g->e;
+                }
+                if (t + 1 >= st->tok_end || (strcmp(w->tv.lower[t], "and") &&
+                                             strcmp(w->tv.lower[t], ",")))
+                        return;
+                size_t nb = t + 1, e = name_run(w, s, nb);
+                if (e <= nb)
+                        return;
+                int geo = -1;
+                if (e + 1 < st->tok_end && !strcmp(w->tv.lower[e], "of")) {
+                        const hit_t *g = hit_at(w, s, (uint32_t)e + 1, -1, 0);
+                        if (g)
+                                geo = g->canon;
+                }
+                leader_add(w, nb, e, geo, rank, capp);
+                t = e;
+        }
+}
+
 /** Finds "<demonym|country|body> ['s] <title> [,] <Name> [of <country>]"
  *  and "<title> of <country> <Name>" in sentence \p s.  Names after a
  *  domestic title (rank 0) are recorded as domestic. */
@@ -725,6 +933,12 @@ static void find_leaders(work_t *w, size_t s, size_t *capp) {
         for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
                 const hit_t *h = &w->hits[k];
                 if (h->cat != CAT_TITLE)
+                        continue;
+                /* "former prime minister X" speaks for no state now */
+                if (h->b > st->tok_begin &&
+                    (!strcmp(w->tv.lower[h->b - 1], "former") ||
+                     !strcmp(w->tv.lower[h->b - 1], "late") ||
+                     !strcmp(w->tv.lower[h->b - 1], "then")))
                         continue;
                 int geo = -1;
                 size_t nb = h->e;
@@ -762,26 +976,7 @@ static void find_leaders(work_t *w, size_t s, size_t *capp) {
                         nb++;
                 if (nb < st->tok_end && is_particle(w->tv.lower[nb]))
                         continue;
-                size_t ne = nb, last = 0;
-                while (ne < st->tok_end && ne < nb + 6) {
-                        if (hit_at(w, s, (uint32_t)ne, -1, 0))
-                                break;
-                        if (name_word(w, ne)) {
-                                int cue = 0;
-                                for (size_t q = w->sent_hit[s];
-                                     q < w->sent_hit[s + 1]; q++)
-                                        if (w->hits[q].b == ne &&
-                                            w->hits[q].cat < CAT_COUNTRY)
-                                                cue = 1;
-                                if (cue)
-                                        break;
-                                last = ne + 1;
-                        } else if (!is_particle(w->tv.lower[ne]) ||
-                                   ne == nb) {
-                                break;
-                        }
-                        ne++;
-                }
+                size_t last = name_run(w, s, nb);
                 if (last <= nb && g && h->rank > 0 &&
                     !hit_at(w, s, (uint32_t)nb, CAT_TITLE, 0) &&
                     w->tv.lower[h->e - 1][strlen(w->tv.lower[h->e - 1]) -
@@ -803,6 +998,8 @@ static void find_leaders(work_t *w, size_t s, size_t *capp) {
                                 geo = g3->canon;
                 }
                 leader_add(w, nb, last, geo, h->rank, capp);
+                if (plural_title(w, h))
+                        add_coordinated(w, s, last, h->rank, capp);
         }
 }
 
@@ -834,6 +1031,106 @@ static void find_untitled(work_t *w, size_t s, size_t *capp) {
                                                          : en->text) < 0)
                         leader_add(w, en->tok_begin, en->tok_end, -1,
                                    RANK_UNTITLED, capp);
+        }
+}
+
+static int leader_at(const work_t *w, const leader_t *L, size_t t);
+
+/** @returns true if \p l (lower case) names a group of people: "with
+ *  House leaders", "meet Acme officials" name no person. */
+static int group_noun(const char *l) {
+        static const char *const w[] = {
+                "leaders", "leader", "officials", "official", "lawmakers",
+                "members", "delegation", "delegates", "executives",
+                "team", "counterparts", "representatives", "chiefs",
+                "ministers", "envoys", "staff", "board", NULL};
+        for (int i = 0; w[i]; i++)
+                if (!strcmp(l, w[i]))
+                        return 1;
+        return 0;
+}
+
+/** Writes a leader known by one name ("King Salman", "Lula") in the
+ *  longest form the article gives it with a particle ("Salman bin
+ *  Abdulaziz", "Lula da Silva"): the canonical name of the person. */
+static void extend_names(work_t *w) {
+        for (size_t l = 0; l < w->nleaders; l++) {
+                leader_t *L = &w->leaders[l];
+                if (L->office || strchr(L->name, ' '))
+                        continue;
+                for (size_t s = 0; s < w->art->nsents; s++) {
+                        const ink_sentence_t *st = &w->art->sents[s];
+                        for (size_t t = w->skip[s]; t + 2 < st->tok_end;
+                             t++) {
+                                if (strcmp(w->tv.norm[t], L->name) ||
+                                    !is_particle(w->tv.lower[t + 1]) ||
+                                    ispunct((unsigned char)
+                                                    w->tv.norm[t + 1][0]))
+                                        continue;
+                                size_t e = name_run(w, s, t);
+                                if (e < t + 3)
+                                        continue;
+                                const char *full = tok_text(w, t, e);
+                                if (strlen(full) > strlen(L->name))
+                                        L->name = full;
+                        }
+                }
+        }
+}
+
+/** Records as leaders of unknown rank the people named in full (two to
+ *  five name words, no title) as the object of an encounter in sentence
+ *  \p s: "to meet Abdelmadjid Tebboune", "in a telephone conversation
+ *  with Faisal Bin Farhan", when the entity stage has missed them. */
+static void find_objects(work_t *w, size_t s, size_t *capp) {
+        static const char *const verbs[] = {
+                "meet", "meets", "meeting", "with", "host", "hosts",
+                "receive", "receives", "invited", "invite", "invites",
+                "visit", "call", "counterpart", NULL};
+        const ink_sentence_t *st = &w->art->sents[s];
+        int trig = 0;
+        for (size_t q = w->sent_hit[s]; q < w->sent_hit[s + 1]; q++)
+                if (BIT(w->hits[q].cat) & TRIGGERS)
+                        trig = 1;
+        if (!trig)
+                return;
+        for (size_t t = w->skip[s]; t + 2 < st->tok_end; t++) {
+                int v = 0;
+                for (int i = 0; verbs[i]; i++)
+                        if (!strcmp(w->tv.lower[t], verbs[i]))
+                                v = 1;
+                size_t nb = t + 1;
+                /* the subject that opens the sentence, set off by a
+                 * comma: "A, in a call with B, said" */
+                if (t == w->skip[s] && capital(w->tv.norm[t]) &&
+                    !hit_at(w, s, (uint32_t)t, -1, 0) &&
+                    !hit_at(w, s, (uint32_t)t, CAT_TITLE, 0) &&
+                    !honorific(w->tv.lower[t])) {
+                        v = 1;
+                        nb = t;
+                }
+                if (!v || !capital(w->tv.norm[nb]) ||
+                    hit_at(w, s, (uint32_t)nb, CAT_TITLE, 0) ||
+                    honorific(w->tv.lower[nb]))
+                        continue;
+                size_t e = name_run(w, s, nb);
+                if (e < nb + 2 || e > nb + 5 ||
+                    (nb == t && (e >= st->tok_end ||
+                                 strcmp(w->tv.lower[e], ","))))
+                        continue;
+                int known = 0;
+                for (size_t l = 0; l < w->nleaders; l++)
+                        if (leader_at(w, &w->leaders[l], nb))
+                                known = 1;
+                if (known)
+                        continue;
+                /* "meet Prime Minister X" is a titled leader already;
+                 * "with European Union leaders" is no name */
+                if (e < st->tok_end && (!strcmp(w->tv.lower[e], "'s") ||
+                                        group_noun(w->tv.lower[e])))
+                        continue;
+                if (leader_find(w, tok_text(w, nb, e)) < 0)
+                        leader_add(w, nb, e, -1, RANK_UNTITLED, capp);
         }
 }
 
@@ -894,7 +1191,15 @@ static void collect_sides(work_t *w, size_t s, sinfo_t *si) {
                                 merged = 1;
                 if (merged)
                         continue;
-                side_add(si, -1, h->canon, h->b, place_prep(w, s, h->b));
+                /* "a tour of Arab countries including Egypt": a stop of
+                 * a later trip, not a party */
+                int listed = h->b > st->tok_begin &&
+                             (!strcmp(w->tv.lower[h->b - 1], "including") ||
+                              (h->b > st->tok_begin + 1 &&
+                               !strcmp(w->tv.lower[h->b - 1], "as") &&
+                               !strcmp(w->tv.lower[h->b - 2], "such")));
+                side_add(si, -1, h->canon, h->b,
+                         listed || place_prep(w, s, h->b));
                 /* "Indian Foreign Minister": the side's office rank */
                 uint32_t te = h->e;
                 if (te < st->tok_end && !strcmp(w->tv.lower[te], "'s"))
@@ -959,10 +1264,21 @@ static int report_time(const work_t *w, size_t s, const summit_time_t *tm) {
                 "declared", "explained", NULL};
         static const char *const fut_ed[] = {
                 "scheduled", "planned", "expected", "slated", "set", NULL};
+        static const char *const between[] = {
+                "on", "late", "early", "in", "a", "an", "its", "their",
+                "statement", "interview", "briefing", NULL};
         const ink_sentence_t *st = &w->art->sents[s];
         long p = (long)tm->b - 1;
-        if (p >= (long)st->tok_begin && !strcmp(w->tv.lower[p], "on"))
+        /* "said on Tuesday", "said in a statement late Tuesday" */
+        for (int k = 0; k < 5 && p >= (long)st->tok_begin; k++) {
+                int skip = 0;
+                for (int i = 0; between[i]; i++)
+                        if (!strcmp(w->tv.lower[p], between[i]))
+                                skip = 1;
+                if (!skip)
+                        break;
                 p--;
+        }
         if (p >= (long)st->tok_begin)
                 for (int i = 0; say[i]; i++)
                         if (!strcmp(w->tv.lower[p], say[i]))
@@ -1123,11 +1439,12 @@ static void analyse(work_t *w, size_t s, sinfo_t *si) {
         else if ((c & BIT(CAT_PROP)) && !(c & BIT(CAT_AGREE)) &&
                  si->best_time < SUMMIT_T_NEAR)
                 si->status = INK_STATUS_PROPOSED;
-        else if ((c & BIT(CAT_PROP)) && !(c & (BIT(CAT_AGREE) |
-                                               BIT(CAT_CONF))))
+        else if ((c & BIT(CAT_PROP)) && !(c & BIT(CAT_AGREE)))
                 /* a date one side offers ("invited for a visit from
                  * 16 September", "proposed 23-24 August as dates") is
-                 * no agreed date yet */
+                 * no agreed date yet, whoever reports the offer: a
+                 * statement or a spokesman confirms the offer, not the
+                 * encounter */
                 si->status = INK_STATUS_PLANNED;
         else if (si->best_time == SUMMIT_T_EXACT)
                 si->status = (c & BIT(CAT_REPORT)) ? INK_STATUS_SCHEDULED
@@ -1207,8 +1524,12 @@ static void judge(work_t *w, size_t s, sinfo_t *si) {
 }
 
 /** @returns true if the related sentence \p o may describe the same
- *  encounter as the main one \p m (names no leader outside it). */
+ *  encounter as the main one \p m: it names no leader outside it, and
+ *  when it names two or more of them it names all the people of \p m
+ *  ("A will meet B; C, the mediator, meets B next month": the second
+ *  is another encounter, a different pairing). */
 static int same_encounter(const sinfo_t *m, const sinfo_t *o) {
+        int named = 0;
         for (int i = 0; i < o->nsides; i++) {
                 const side_t *sd = &o->sides[i];
                 int found = 0;
@@ -1218,6 +1539,19 @@ static int same_encounter(const sinfo_t *m, const sinfo_t *o) {
                         if (m->sides[j].leader == sd->leader ||
                             (m->sides[j].leader < 0 && sd->geo >= 0 &&
                              m->sides[j].geo == sd->geo))
+                                found = 1;
+                if (!found)
+                        return 0;
+                named++;
+        }
+        if (named < 2)
+                return 1;
+        for (int j = 0; j < m->nsides; j++) {
+                int l = m->sides[j].leader, found = 0;
+                if (l < 0)
+                        continue;
+                for (int i = 0; i < o->nsides; i++)
+                        if (o->sides[i].leader == l)
                                 found = 1;
                 if (!found)
                         return 0;
@@ -1449,16 +1783,18 @@ static void add_cohosts(const work_t *w, int best, strlist_t *parts) {
 }
 
 /** Adds to \p sides (\p ns of them, MAX_SIDES at most) the mediators of
- *  the main encounter named in its sentence \p ms or the headline and
- *  lead: "under Angolan mediation", "mediated by Qatar", "Egypt as
+ *  the main encounter named in its sentence \p ms, the sentence after
+ *  it, the headline or the first three body sentences: "under Angolan
+ *  mediation", "mediated
+ *  by Qatar", "facilitated by the Angolan President", "Egypt as
  *  mediator".  @returns the new count. */
 static int add_mediators(const work_t *w, size_t ms, side_t *sides, int ns) {
         for (size_t s = 0, body = 0; s < w->art->nsents; s++) {
                 const ink_sentence_t *st = &w->art->sents[s];
-                int lead = st->field == INK_FIELD_TITLE || body < 2;
+                int lead = st->field == INK_FIELD_TITLE || body < 3;
                 if (st->field != INK_FIELD_TITLE)
                         body++;
-                if (s != ms && !lead)
+                if (s != ms && s != ms + 1 && !lead)
                         continue;
                 for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
                         const hit_t *h = &w->hits[k];
@@ -1474,7 +1810,9 @@ static int add_mediators(const work_t *w, size_t ms, side_t *sides, int ns) {
                                   !strncmp(nx, "-mediat", 7) ||
                                   ((!strcmp(p1, "by") || !strcmp(p1, "of")) &&
                                    (!strncmp(p2, "mediat", 6) ||
-                                    !strcmp(p2, "brokered")));
+                                    !strncmp(p2, "facilitat", 9) ||
+                                    !strcmp(p2, "brokered") ||
+                                    !strcmp(p2, "convened")));
                         if (!med && !strcmp(nx, "as") &&
                             h->e + 1 < st->tok_end)
                                 med = !strncmp(w->tv.lower[h->e + 1],
@@ -1520,6 +1858,102 @@ static int undated(const work_t *w, size_t s) {
         return 0;
 }
 
+/** @returns the index of the canonical country name \p name, or -1. */
+static int country_index(const work_t *w, const char *name) {
+        for (size_t i = 0; i < w->ctx->nnames; i++)
+                if (!w->ctx->name_is_body[i] &&
+                    !strcmp(w->ctx->names[i], name))
+                        return (int)i;
+        return -1;
+}
+
+/** When the participants \p parts are all countries (sides with no
+ *  person named), and one sentence about an encounter names as many
+ *  people of unknown country as there are countries ("A, in a telephone
+ *  conversation with B, ..." after "the foreign ministers of X and Y
+ *  will meet"), puts those people in their place. */
+static void fill_open_pair(const work_t *w, strlist_t *parts) {
+        for (size_t i = 0; i < parts->n; i++)
+                if (country_index(w, parts->v[i]) < 0)
+                        return;
+        for (size_t s = 0; s < w->art->nsents; s++) {
+                const sinfo_t *o = &w->si[s];
+                const char *found[MAX_SIDES];
+                size_t n = 0;
+                if (!(o->cats & TRIGGERS))
+                        continue;
+                for (int i = 0; i < o->nsides; i++) {
+                        int l = o->sides[i].leader;
+                        if (l < 0)
+                                continue;
+                        if (w->leaders[l].geo >= 0 || w->leaders[l].office) {
+                                /* a person of known country: another
+                                 * sentence */
+                                n = MAX_SIDES;
+                                break;
+                        }
+                        found[n++] = w->leaders[l].name;
+                }
+                if (n == parts->n) {
+                        for (size_t i = 0; i < n; i++)
+                                parts->v[i] = found[i];
+                        return;
+                }
+        }
+}
+
+/** When exactly one participant of \p parts is a country (a side with no
+ *  person named for it) and every other one is a person, puts in its
+ *  place the titled person of unknown country, not yet a participant,
+ *  whom a sentence about an encounter names: the highest office, then
+ *  the first named ("invited by Prime Minister X" for the host of a
+ *  visit).  A person whose title ties him to another country is never
+ *  taken: his country is known; nor one named only where the article
+ *  speaks of past encounters. */
+static void fill_open_side(const work_t *w, strlist_t *parts) {
+        int open = -1;
+        for (size_t i = 0; i < parts->n; i++) {
+                int persons = 0;
+                for (size_t l = 0; l < w->nleaders; l++)
+                        if (w->leaders[l].name == parts->v[i])
+                                persons = 1;
+                if (persons)
+                        continue;
+                if (country_index(w, parts->v[i]) < 0)
+                        return;
+                open = open == -1 ? (int)i : -2;
+        }
+        if (open == -2) {
+                fill_open_pair(w, parts);
+                return;
+        }
+        if (open < 0 || parts->n < 2)
+                return;
+        int best = -1;
+        for (size_t s = 0; s < w->art->nsents; s++) {
+                const sinfo_t *o = &w->si[s];
+                if (!(o->cats & (TRIGGERS | BIT(CAT_PROP))) ||
+                    (!o->related && !o->candidate))
+                        continue;
+                for (int i = 0; i < o->nsides; i++) {
+                        int l = o->sides[i].leader;
+                        const leader_t *L = l >= 0 ? &w->leaders[l] : NULL;
+                        int dup = 0;
+                        if (!L || L->geo >= 0 || L->office || L->rank <= 0 ||
+                            L->rank >= RANK_UNTITLED)
+                                continue;
+                        for (size_t k = 0; k < parts->n; k++)
+                                if (!strcasecmp(parts->v[k], L->name))
+                                        dup = 1;
+                        if (!dup && (best < 0 ||
+                                     L->rank < w->leaders[best].rank))
+                                best = l;
+                }
+        }
+        if (best >= 0)
+                parts->v[open] = w->leaders[best].name;
+}
+
 /** Builds and adds the alert of the main encounter \p m (sentence \p ms)
  *  using the related sentences. */
 static void emit(work_t *w, size_t ms) {
@@ -1562,6 +1996,10 @@ static void emit(work_t *w, size_t ms) {
                         continue;
                 }
                 if (w->ctx->name_is_body[sd->geo]) {
+                        /* two leaders' visit "to talk ASEAN": a topic */
+                        if (m->mode == INK_MODE_VISIT && npeople >= 2 &&
+                            !sd->mediator)
+                                continue;
                         strlist_add(&parts,
                                     ink_arena_strdup(art->arena,
                                                      w->ctx->names[sd->geo]));
@@ -1583,6 +2021,8 @@ static void emit(work_t *w, size_t ms) {
                                     ink_arena_strdup(art->arena,
                                                      w->ctx->names[sd->geo]));
         }
+
+        fill_open_side(w, &parts);
 
         int mode = m->mode;
         if (mode == INK_MODE_VISIT && visit_to_third_place(w, ms, m))
@@ -1699,6 +2139,8 @@ static ink_rc_t summit_run(const void *cp, ink_article_t *art, char *errstr,
         w.tv.n = art->ntoks;
         w.tv.norm = ink_arena_alloc(art->arena, art->ntoks * sizeof(char *));
         w.tv.lower = ink_arena_alloc(art->arena, art->ntoks * sizeof(char *));
+        summit_tcls_t *cls = ink_arena_alloc(art->arena,
+                                             art->ntoks * sizeof(*cls));
         for (size_t i = 0; i < art->ntoks; i++) {
                 const char *n = art->toks[i].norm;
                 if (!n) {
@@ -1714,7 +2156,9 @@ static ink_rc_t summit_run(const void *cp, ink_article_t *art, char *errstr,
                 for (char *p = l; *p; p++)
                         *p = (char)tolower((unsigned char)*p);
                 w.tv.lower[i] = l;
+                summit_tok_classify(n, l, &cls[i]);
         }
+        w.tv.cls = cls;
         w.sent_hit = ink_arena_calloc(art->arena, art->nsents + 1,
                                       sizeof(size_t));
         w.skip = ink_arena_calloc(art->arena, art->nsents, sizeof(uint32_t));
@@ -1756,6 +2200,9 @@ static ink_rc_t summit_run(const void *cp, ink_article_t *art, char *errstr,
                 find_leaders(&w, s, &lcap);
         for (size_t s = 0; s < art->nsents; s++)
                 find_untitled(&w, s, &lcap);
+        for (size_t s = 0; s < art->nsents; s++)
+                find_objects(&w, s, &lcap);
+        extend_names(&w);
 
         w.si = ink_arena_calloc(art->arena, art->nsents, sizeof(sinfo_t));
         int best = -1;
