@@ -10,7 +10,7 @@
 #include "cli.h"
 
 enum { O_DATA = 3000, O_MTSC, O_OUTDIR, O_BITS, O_EPOCHS, O_L2, O_LR,
-       O_NEWSW, O_FOLDS, O_ONLY, O_TBITS, O_TEPOCHS, O_TL2 };
+       O_NEWSW, O_FOLDS, O_ONLY, O_TBITS, O_TEPOCHS, O_TL2, O_RUNS };
 
 static const char usage_text[] =
         "usage: inkstream train-sentiment --data DIR --newsmtsc DIR "
@@ -22,9 +22,11 @@ static const char usage_text[] =
         "target_model.txt to --out-dir (none: figures only).\n"
         "  --only news|target   train one model\n"
         "  --bits N --epochs N --l2 X --lr X --news-weight X --folds N\n"
-        "                       news model (defaults 18 10 0.1 0.01 4 5)\n"
+        "                       news model (defaults 20 3 0.1 0.01 20 5)\n"
         "  --target-bits N --target-epochs N --target-l2 X\n"
-        "                       target model (defaults 18 6 1e-2)\n";
+        "                       target model (defaults 18 6 1e-2)\n"
+        "  --runs N             average N runs on different shuffles "
+        "(default 1)\n";
 
 /* Parses a number option into \p out; false (message printed) when it is
  * not a number in [lo, hi]. */
@@ -57,14 +59,16 @@ int ink_cmd_train_sentiment(int argc, char **argv) {
                 {"target-bits", required_argument, NULL, O_TBITS},
                 {"target-epochs", required_argument, NULL, O_TEPOCHS},
                 {"target-l2", required_argument, NULL, O_TL2},
+                {"runs", required_argument, NULL, O_RUNS},
                 {"help", no_argument, NULL, 'h'},
                 {NULL, 0, NULL, 0}};
-        ink_senti_train_opts_t no = { .bits = 18, .epochs = 10, .l2 = 0.1,
-                                      .lr = 0.01, .news_weight = 4.0,
-                                      .folds = 5, .seed = 20140601 };
+        ink_senti_train_opts_t no = { .bits = 20, .epochs = 3, .l2 = 0.1,
+                                      .lr = 0.01, .news_weight = 20.0,
+                                      .folds = 5, .seed = 20140601,
+                                      .runs = 1 };
         ink_senti_train_opts_t to = { .bits = 18, .epochs = 6, .l2 = 1e-2,
                                       .lr = 0.01, .folds = 1,
-                                      .seed = 20210419 };
+                                      .seed = 20210419, .runs = 1 };
         const char *data = NULL, *mtsc = NULL, *outdir = NULL, *only = NULL;
         char errstr[512], out[4096], train[4096], dev[2][4096];
         const char *devp[2] = { dev[0], dev[1] };
@@ -106,6 +110,11 @@ int ink_cmd_train_sentiment(int argc, char **argv) {
                         if (!num("news-weight", optarg, 0.01, 100, &v))
                                 return EXIT_USAGE;
                         no.news_weight = v;
+                        break;
+                case O_RUNS:
+                        if (!num("runs", optarg, 1, 100, &v))
+                                return EXIT_USAGE;
+                        no.runs = to.runs = (unsigned)v;
                         break;
                 case O_FOLDS:
                         if (!num("folds", optarg, 2, 50, &v))

@@ -4,12 +4,13 @@
  * - the news model: a regularised linear regression from a text's VADER
  *   features (compound, proportions, sums of positive and negative
  *   valences, counts of negations, boosters, "but", capitals, '!', '?')
- *   and hashed unigrams, negation-marked unigrams and bigrams to a
- *   compound score in -1..+1 (the human mean rating / 4, scaled);
+ *   and hashed unigrams, negation-marked unigrams and bigrams (each also
+ *   in a news-only copy) to a compound score in -1..+1 (the human mean
+ *   rating / 4, scaled);
  * - the target model: a 3-class logistic regression (negative, neutral,
  *   positive) for the sentiment a sentence expresses towards one mention
  *   in it, from VADER valences and words at given distances from the
- *   mention.
+ *   mention, in the mention's clause, and before / after it.
  *
  * Both are stored in one text format (docs in data/sentiment/README.md),
  * written by `inkstream train-sentiment` (scripts/train-sentiment.sh) and
@@ -147,6 +148,7 @@ typedef struct ink_senti_train_opts_s {
         double news_weight;     /* weight of a news example (others: 1) */
         unsigned folds;         /* group k-fold for the report */
         uint64_t seed;
+        unsigned runs;          /* runs averaged, each its own shuffle */
 } ink_senti_train_opts_t;
 
 /** Trains the news model on the rated snippets of the VADER ground truth

@@ -12,11 +12,14 @@
  * The target model looks at the mention's surroundings: VADER valences
  * left and right of it within 3 and 8 words, a distance-weighted sum of
  * all valences (1 / (1 + distance)), words tagged with their distance
- * bucket (1, 2-3, 4-6 words left or right), the neighbouring bigrams,
- * negations within 4 words, a reporting verb right after the mention
- * ("X said ..." puts the following opinion in X's mouth, not about X),
- * whether the mention sits inside quotation marks, and the sentence's
- * bag of words.  Only 4 KiB of text either side of the mention is read,
+ * bucket (1, 2-3, 4-6, 7-12 words left or right), the neighbouring
+ * bigrams, the mention's own words, the words before and after it as two
+ * bags (with bigrams), the mention's clause (cut at , ; : ( ) dashes and
+ * clause words such as "but", "who", "and": its words, its valences,
+ * whether the mention opens it, i.e. is likely its subject), negations
+ * within 4 words, a reporting verb right after the mention ("X said ..."
+ * puts the following opinion in X's mouth, not about X), whether the
+ * mention sits inside quotation marks, and the sentence's bag of words.  Only 4 KiB of text either side of the mention is read,
  * which bounds the time and memory spent on a pathological "sentence".
  */
 #include <errno.h>
@@ -27,9 +30,10 @@
 
 #include "ink/sentiment.h"
 
-#define MODEL_MAGIC "ink-senti-model 1"
-#define NEWS_DENSE 18
-#define TGT_DENSE 20
+#define MODEL_PREFIX "ink-senti-model "
+#define MODEL_MAGIC MODEL_PREFIX "2"
+#define NEWS_DENSE 21
+#define TGT_DENSE 24
 #define TGT_CONTEXT 4096        /* bytes read either side of a mention */
 #define TGT_NEAR 3
 #define TGT_MID 8
@@ -117,7 +121,7 @@ size_t ink_senti_nfeat(ink_senti_kind_t kind, unsigned bits) {
 
 /*---- News model features --------------------------------------------------*/
 
-enum { T_UNI = 1, T_NOT, T_BI };
+enum { T_UNI = 1, T_NOT, T_BI, T_NUNI, T_NNOT, T_NBI };
 
 /* Per-text state of the news features: either a list to fill (training)
  * or weights to accumulate (scoring). */
@@ -126,6 +130,7 @@ typedef struct news_st_s {
         ink_sfeats_t *f;        /* list mode */
         const float *w;         /* dot mode */
         double dot;             /* hashed part, unscaled */
+        bool news;              /* also emit the news-only copies */
         uint32_t prev;
         bool has_prev;
         size_t last_neg;        /* index + 1 of the last negation, 0 none */
@@ -139,18 +144,31 @@ static inline void news_emit(news_st_t *st, uint32_t b) {
 }
 
 /* ink_vader_word_cb of the news features: unigram, the unigram marked
- * as negated when a negation came in the 3 words before, bigram. */
+ * as negated when a negation came in the 3 words before, bigram; for a
+ * news text each also in a news-only copy (feature augmentation: the
+ * shared copy learns from every domain, the news copy corrects it for
+ * news). */
 static void news_word(void *opaque, size_t i, const char *lo, size_t lolen,
                       double valence, unsigned flags) {
         news_st_t *st = opaque;
         uint32_t h = fnv(lo, lolen);
 
         (void)valence;
+        bool negated = st->last_neg && i + 1 - st->last_neg <= 3;
+        uint32_t bi = st->has_prev ? pair(st->prev, h) : 0;
+
         news_emit(st, bucket(h, T_UNI, st->bits));
-        if (st->last_neg && i + 1 - st->last_neg <= 3)
+        if (negated)
                 news_emit(st, bucket(h, T_NOT, st->bits));
         if (st->has_prev)
-                news_emit(st, bucket(pair(st->prev, h), T_BI, st->bits));
+                news_emit(st, bucket(bi, T_BI, st->bits));
+        if (st->news) {
+                news_emit(st, bucket(h, T_NUNI, st->bits));
+                if (negated)
+                        news_emit(st, bucket(h, T_NNOT, st->bits));
+                if (st->has_prev)
+                        news_emit(st, bucket(bi, T_NBI, st->bits));
+        }
         if (flags & INK_VW_NEG)
                 st->last_neg = i + 1;
         st->prev = h;
@@ -180,13 +198,18 @@ static void news_dense(const ink_vader_detail_t *d, ink_senti_domain_t dom,
         x[15] = dom == INK_DOM_TWEET;
         x[16] = dom == INK_DOM_MOVIE;
         x[17] = dom == INK_DOM_PRODUCT;
+        /* the valence balance without VADER's saturation */
+        x[18] = (d->pos_sum + d->neg_sum) / sqrt(n);
+        x[19] = (d->pos_sum + d->neg_sum) / n;
+        x[20] = d->s.compound * fabs(d->s.compound);
 }
 
 size_t ink_senti_news_features(const ink_vader_t *vd, unsigned bits,
                                const char *text, size_t len,
                                ink_senti_domain_t dom, ink_sfeats_t *f,
                                ink_vader_detail_t *det) {
-        news_st_t st = { .bits = bits, .f = f };
+        news_st_t st = { .bits = bits, .f = f,
+                         .news = dom == INK_DOM_NEWS };
         ink_vader_detail_t d;
         double x[NEWS_DENSE], scale;
         size_t first = f->n;
@@ -207,7 +230,7 @@ size_t ink_senti_news_features(const ink_vader_t *vd, unsigned bits,
 double ink_senti_news_score(const ink_senti_model_t *m,
                             const ink_vader_t *vd, const char *text,
                             size_t len, ink_vader_detail_t *det) {
-        news_st_t st = { .bits = m->bits, .w = m->w };
+        news_st_t st = { .bits = m->bits, .w = m->w, .news = true };
         ink_vader_detail_t d;
         double x[NEWS_DENSE], y;
 
@@ -226,7 +249,7 @@ double ink_senti_news_score(const ink_senti_model_t *m,
 /*---- Target model features ------------------------------------------------*/
 
 enum { T_SENT = 10, T_L1, T_L2, T_L3, T_R1, T_R2, T_R3, T_RBI, T_LBI,
-       T_SNOT, T_SBI };
+       T_SNOT, T_SBI, T_MEN, T_SL, T_SR, T_L4, T_R4, T_SLBI, T_SRBI, T_CL };
 
 static const char *const report_verbs[] = {
         "said", "says", "say", "told", "tells", "according", "added",
@@ -236,6 +259,14 @@ static const char *const report_verbs[] = {
 };
 
 #define TW_REPORT 0x100
+#define TW_CEND 0x200           /* a clause ends after this word */
+#define TW_CSTART 0x400         /* a clause starts at this word */
+
+/* Words that open a new clause. */
+static const char *const clause_words[] = {
+        "but", "while", "although", "though", "whereas", "because",
+        "who", "which", "after", "before", "when", "if", "since", "and",
+};
 
 typedef struct tword_s {
         uint32_t h;
@@ -275,11 +306,45 @@ static void tgt_word(void *opaque, size_t i, const char *lo, size_t lolen,
                         tw->flags |= TW_REPORT;
                         break;
                 }
+        for (size_t k = 0; k < sizeof(clause_words) / sizeof(*clause_words);
+             k++)
+                if (!strcmp(lo, clause_words[k])) {
+                        tw->flags |= TW_CSTART;
+                        break;
+                }
 }
 
 static bool is_ws(unsigned char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
                 c == '\v' || c == '\f';
+}
+
+/* Flags the words of \p st whose whitespace token in \p t (\p len bytes;
+ * VADER's words are its whitespace tokens, in order) ends in a clause
+ * mark: , ; : ( ) or a dash. */
+static void mark_clause_ends(tgt_st_t *st, const char *t, size_t len) {
+        size_t k = 0, i = 0;
+
+        while (i < len && k < st->n) {
+                size_t b;
+
+                while (i < len && is_ws((unsigned char)t[i]))
+                        i++;
+                if (i >= len)
+                        break;
+                b = i;
+                while (i < len && !is_ws((unsigned char)t[i]))
+                        i++;
+                if ((t[i - 1] && strchr(",;:()", t[i - 1])) ||
+                    (i - b >= 3 && (unsigned char)t[i - 3] == 0xe2 &&
+                     (unsigned char)t[i - 2] == 0x80 &&
+                     ((unsigned char)t[i - 1] == 0x94 ||
+                      (unsigned char)t[i - 1] == 0x93)) ||
+                    (i - b == 1 && t[b] == '-') ||
+                    (i - b == 2 && t[b] == '-' && t[b + 1] == '-'))
+                        st->w[k].flags |= TW_CEND;
+                k++;
+        }
 }
 
 /* The number of whitespace-separated tokens that start before byte
@@ -325,6 +390,8 @@ static uint32_t dist_tag(size_t d, bool left) {
                 return left ? T_L2 : T_R2;
         if (d <= 6)
                 return left ? T_L3 : T_R3;
+        if (d <= 12)
+                return left ? T_L4 : T_R4;
         return 0;
 }
 
@@ -333,8 +400,8 @@ size_t ink_senti_target_features(const ink_vader_t *vd, unsigned bits,
                                  size_t te, ink_sfeats_t *f) {
         tgt_st_t st = { .cap = 128 };
         ink_vader_detail_t d;
-        double x[TGT_DENSE] = { 0 }, scale;
-        size_t b0, e0, mb, me, n, last_neg = 0;
+        double x[TGT_DENSE] = { 0 }, scale, cscale;
+        size_t b0, e0, mb, me, cb, ce, n, last_neg = 0;
         const char *t;
 
         if (tb > te || te > len)
@@ -366,6 +433,17 @@ size_t ink_senti_target_features(const ink_vader_t *vd, unsigned bits,
                 mb = n - 1;
         if (me > n)
                 me = n;
+        /* the mention's clause [cb, ce) */
+        mark_clause_ends(&st, t, len);
+        cb = mb;
+        while (cb > 0 && !(st.w[cb - 1].flags & TW_CEND) &&
+               !(st.w[cb].flags & TW_CSTART))
+                cb--;
+        ce = me;
+        while (ce < n && !(st.w[ce - 1].flags & TW_CEND) &&
+               !(st.w[ce].flags & TW_CSTART))
+                ce++;
+        cscale = 1.0 / sqrt((double)(ce - cb));
 
         scale = 1.0 / sqrt((double)n);
         x[0] = 1.0;
@@ -380,8 +458,12 @@ size_t ink_senti_target_features(const ink_vader_t *vd, unsigned bits,
 
                 if (w->flags & INK_VW_NEG)
                         last_neg = i + 1;
-                if (!dist)
-                        continue;       /* the mention itself */
+                if (!dist) {
+                        /* the mention's own words: who it is */
+                        sfeats_add(f, TGT_DENSE + bucket(w->h, T_MEN, bits),
+                                   1.0f);
+                        continue;
+                }
                 if (w->val > 0) {
                         if (dist <= TGT_NEAR)
                                 x[left ? 4 : 6] += w->val;
@@ -408,6 +490,23 @@ size_t ink_senti_target_features(const ink_vader_t *vd, unsigned bits,
                 }
                 sfeats_add(f, TGT_DENSE + bucket(w->h, T_SENT, bits),
                            (float)scale);
+                if (i >= cb && i < ce) {
+                        /* the mention's own clause */
+                        sfeats_add(f, TGT_DENSE + bucket(w->h, T_CL, bits),
+                                   (float)cscale);
+                        if (w->val > 0)
+                                x[20] += w->val;
+                        else
+                                x[21] -= w->val;
+                }
+                /* the words before and after the mention apart */
+                sfeats_add(f, TGT_DENSE + bucket(w->h, left ? T_SL : T_SR,
+                                                 bits), (float)scale);
+                if (i > 0 && (left || i > me))
+                        sfeats_add(f, TGT_DENSE +
+                                   bucket(pair(st.w[i - 1].h, w->h),
+                                          left ? T_SLBI : T_SRBI, bits),
+                                   (float)scale);
                 if (last_neg && i + 1 - last_neg <= 3 && i + 1 != last_neg)
                         sfeats_add(f, TGT_DENSE + bucket(w->h, T_SNOT, bits),
                                    (float)scale);
@@ -415,9 +514,10 @@ size_t ink_senti_target_features(const ink_vader_t *vd, unsigned bits,
                         sfeats_add(f, TGT_DENSE +
                                    bucket(pair(st.w[i - 1].h, w->h), T_SBI,
                                           bits), (float)scale);
-                if ((tag = dist_tag(dist, left)))
+                if ((tag = dist_tag(dist, left))) {
                         sfeats_add(f, TGT_DENSE + bucket(w->h, tag, bits),
                                    1.0f);
+                }
         }
         if (me + 1 < n)
                 sfeats_add(f, TGT_DENSE + bucket(pair(st.w[me].h,
@@ -436,6 +536,10 @@ size_t ink_senti_target_features(const ink_vader_t *vd, unsigned bits,
         x[17] = in_quotes(t, tb);
         x[18] = log1p(x[18]);
         x[19] = log1p(x[19]);
+        x[20] = log1p(x[20]);
+        x[21] = log1p(x[21]);
+        x[22] = cb == mb;
+        x[23] = log1p((double)(ce - cb)) / 4.0;
         for (uint32_t i = 0; i < TGT_DENSE; i++)
                 if (x[i] != 0.0)
                         sfeats_add(f, i, (float)x[i]);
@@ -547,6 +651,17 @@ ink_senti_model_t *ink_senti_model_parse(const char *buf, size_t len,
                 if (!*s || *s == '#')
                         continue;
                 if (!magic) {
+                        if (!strncmp(s, MODEL_PREFIX, strlen(MODEL_PREFIX)) &&
+                            strcmp(s, MODEL_MAGIC)) {
+                                snprintf(errstr, errstr_size,
+                                         "sentiment model: format version "
+                                         "%.20s, this build reads %s: "
+                                         "retrain it (train-sentiment)",
+                                         s + strlen(MODEL_PREFIX),
+                                         MODEL_MAGIC + strlen(MODEL_PREFIX));
+                                ink_senti_model_destroy(m);
+                                return NULL;
+                        }
                         if (strcmp(s, MODEL_MAGIC))
                                 goto bad;
                         magic = true;
