@@ -65,6 +65,13 @@ worker() {
         _id=$2
         _in=$3
         shift 3
+        # the output topics exist beforehand, as in production: otherwise
+        # the first records wait for auto-creation (1-2 s), which the
+        # queue.max records in flight turn into a stall of the whole run
+        for _t in out alerts dlq; do
+                "$out/latency" create-topic "$BROKERS" "$_t.$sfx.$_id" 1
+        done
+        "$out/latency" create-topic "$BROKERS" "events.$sfx" 1
         # shellcheck disable=SC2046
         timed "$_tf" "$INK" enrich -q --brokers "$BROKERS" --group "g.$sfx.$_id" \
                 --input "$_in" --output "out.$sfx.$_id" \
@@ -115,6 +122,7 @@ ne_rate=$RATE
 ne_count=$OUT_COUNT
 echo "worker --no-enrich: $ne_rate records/s (output timestamps), wall ${T_WALL}s, ${T_CPU}s CPU, $ne_count records, load1 $T_LOAD"
 wait_quiet
+"$out/latency" create-topic "$BROKERS" "pipe.$sfx" 1
 timed "$out/kcat.time" sh -c "kcat -C -b $BROKERS -t raw.$sfx.2 -e -q -o beginning -K '\t' -f '%k\t%s\n' | kcat -P -b $BROKERS -t pipe.$sfx -K '\t'"
 ts_rate "pipe.$sfx" "$NOENRICH_N"
 kc_rate=$RATE
@@ -133,6 +141,9 @@ echo "== 2 workers ($THREADS2 thread(s) each) on 2 partitions, $E2E_N articles =
 # them), then the articles arrive; the workers are stopped (SIGTERM) once
 # every enriched record is there, so no rebalance re-processes anything.
 "$out/latency" create-topic "$BROKERS" "raw.$sfx.3" 2
+for t in out alerts dlq; do
+        "$out/latency" create-topic "$BROKERS" "$t.$sfx.3" 1
+done
 wait_quiet
 two_load=$(load1)
 for w in a b; do

@@ -14,7 +14,10 @@
  *       produce time) to the output record's timestamp (CreateTime, set by
  *       the worker's producer) and to the moment this reader received it,
  *       and prints min/p50/p99/max of each as key=value lines.  One warm-up
- *       article (not counted) waits up to 60 s for the worker to join.
+ *       summit announcement (not counted) waits up to 60 s for the worker
+ *       to join and for its alert (the events topic and the novelty group
+ *       being set up).  With LATENCY_DUMP=FILE every sample is also
+ *       written to FILE as "enriched|alert INDEX MS" lines.
  *
  * Exit status 0 when every expected record arrived, 1 on errors or when
  * records are missing after the drain timeout (20 s), 2 on usage errors.
@@ -261,13 +264,20 @@ static int cmd_rate(char **argv) {
         long expect_alerts = 0;
         long n_enr = 0, n_alr = 0;
         for (long i = 0; i <= total; i++) {
-                is_summit[i] = every > 0 && i > 0 && i % every == 0;
-                expect_alerts += is_summit[i];
+                /* the warm-up is a summit announcement too, so that the
+                 * alert path (events topic, novelty group) is set up
+                 * before the measured articles start */
+                is_summit[i] = every > 0 && i % every == 0;
+                expect_alerts += i > 0 && is_summit[i];
         }
         int64_t period_us = (int64_t)(1e6 / rate);
         int64_t next = 0, deadline = 0;
         long i = 0;
-        int warm = 0;
+        int warm = 0, warm_enr = 0, warm_alert = every == 0;
+        FILE *dump = NULL;
+        if (getenv("LATENCY_DUMP") && !(dump = fopen(getenv("LATENCY_DUMP"),
+                                                     "w")))
+                die(getenv("LATENCY_DUMP"), "cannot open");
         for (;;) {
                 int64_t now = mono_us();
                 if (i <= total && (i == 0 || (warm && now >= next))) {
@@ -328,20 +338,30 @@ static int cmd_rate(char **argv) {
                                   : find_index(m->key, m->key_len, pfx);
                 if (k >= 0 && k <= total) {
                         int64_t tout = rd_kafka_message_timestamp(m, NULL);
-                        if (k == 0 && !is_alert && !warm) {
-                                warm = 1;
-                                next = mono_us();
+                        if (k == 0 && !warm) {
+                                warm_enr |= !is_alert;
+                                warm_alert |= is_alert;
+                                if (warm_enr && warm_alert) {
+                                        warm = 1;
+                                        next = mono_us();
+                                }
                         } else if (k > 0 && !is_alert && !got_enr[k]) {
                                 got_enr[k] = 1;
                                 enr.ts[enr.n] = (tout - ts_in[k]) * 1000;
                                 enr.recv[enr.n++] = recv - ts_in[k] * 1000;
                                 n_enr++;
+                                if (dump)
+                                        fprintf(dump, "enriched %ld %lld\n",
+                                                k, (long long)(tout - ts_in[k]));
                         } else if (k > 0 && is_alert && is_summit[k] &&
                                    !got_alert[k]) {
                                 got_alert[k] = 1;
                                 alr.ts[alr.n] = (tout - ts_in[k]) * 1000;
                                 alr.recv[alr.n++] = recv - ts_in[k] * 1000;
                                 n_alr++;
+                                if (dump)
+                                        fprintf(dump, "alert %ld %lld\n", k,
+                                                (long long)(tout - ts_in[k]));
                         }
                 }
                 rd_kafka_message_destroy(m);
@@ -356,6 +376,8 @@ static int cmd_rate(char **argv) {
         print_stats("alert_ts", alr.ts, alr.n);
         print_stats("alert_recv", alr.recv, alr.n);
 
+        if (dump)
+                fclose(dump);
         rd_kafka_flush(rp, 5000);
         rd_kafka_consumer_close(rc);
         rd_kafka_destroy(rc);

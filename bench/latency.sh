@@ -30,7 +30,7 @@ bench_broker
 [ -s "$out/corpus.jsonl" ] || python3 "$src/bench/make_corpus.py" corpus \
         "$RAW_DIR" "$out/corpus.jsonl" "${CORPUS_MB:-50}" >/dev/null
 sfx=lat-$$
-for t in raw out alerts dlq; do
+for t in raw out alerts dlq events; do
         "$out/latency" create-topic "$BROKERS" "$t.$sfx" 1
 done
 

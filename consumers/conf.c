@@ -58,6 +58,12 @@ static const struct conf_prop {
           "How often stored offsets are committed"),
         P("queue.max", T_INT, "1000", queue_max,
           "Articles in flight per worker before the input pauses"),
+        P("queue.max.bytes", T_INT, "16777216", queue_max_bytes,
+          "Input bytes in flight per worker before the input pauses "
+          "(0 = no limit)"),
+        P("enrich.max.bytes", T_INT, "1048576", enrich_max_bytes,
+          "Input bytes the enrichment threads work on at once (one larger "
+          "article alone; 0 = no limit): bounds memory with big articles"),
         P("exit.on.eof", T_BOOL, "false", exit_on_eof,
           "Exit once every assigned partition is drained"),
         P("from.beginning", T_BOOL, "false", from_beginning,

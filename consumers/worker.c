@@ -21,6 +21,7 @@
  * state JOB_READY (release); the poll thread reads them after seeing it
  * (acquire).
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -56,6 +57,7 @@ enum { JOB_QUEUED, JOB_RUNNING, JOB_READY };
 /* One input record, its encoded outputs, and the outputs it waits for. */
 typedef struct job_s {
         rd_kafka_message_t *rkm;  /* the input, kept until done */
+        size_t bytes;             /* its payload size, for the budgets */
         struct job_s *next;       /* work queue link (pool lock) */
         atomic_int state;         /* JOB_*; READY published with release */
         bool orphan;              /* (pool lock) its partition is gone:
@@ -105,6 +107,7 @@ typedef struct worker_s {
         part_t *parts;            /* indexed by partition number */
         size_t nparts;
         size_t inflight;          /* jobs in partition queues */
+        size_t inflight_bytes;    /* their input bytes (queue.max.bytes) */
         bool paused;
         int64_t hold_since_us;    /* at a limit since (0 = not) */
         bool fatal;
@@ -117,6 +120,8 @@ typedef struct worker_s {
         pthread_mutex_t lock;
         pthread_cond_t cond;
         job_t *wq_head, *wq_tail; /* work queue */
+        size_t running_bytes;     /* input bytes being enriched
+                                   * (enrich.max.bytes) */
         bool stop;
         enricher_t *enrichers;
         int nthreads;
@@ -275,6 +280,39 @@ out:
 
 /*---- The pool -------------------------------------------------------------*/
 
+/* Input size from which an enrichment thread returns its free memory to
+ * the system after the job (the work takes about 30 bytes per input
+ * byte; trimming costs well under a millisecond). */
+#define TRIM_BYTES (256 * 1024)
+
+/* Unlinks and returns the first job of the work queue that fits the
+ * enrichment byte budget (enrich.max.bytes): an orphan always (it is only
+ * freed), any job when nothing is being enriched (so one article larger
+ * than the budget still runs, alone), else one whose input fits beside
+ * what is running.  Jobs may leave the work queue out of order: outputs
+ * keep their partition order through the partition queues.
+ * @returns the job (borrowed: still owned by its partition queue unless
+ * orphaned), or NULL if none fits.  @locality pool, under w->lock */
+static job_t *pool_take(worker_t *w) {
+        size_t budget = (size_t)w->conf->enrich_max_bytes;
+        job_t *job, *prev = NULL;
+
+        for (job = w->wq_head; job; prev = job, job = job->next)
+                if (job->orphan || !budget || !w->running_bytes ||
+                    w->running_bytes + job->bytes <= budget)
+                        break;
+        if (!job)
+                return NULL;
+        if (prev)
+                prev->next = job->next;
+        else
+                w->wq_head = job->next;
+        if (w->wq_tail == job)
+                w->wq_tail = prev;
+        job->next = NULL;
+        return job;
+}
+
 /* The enrichment thread: takes jobs until the pool stops.  A job orphaned
  * meanwhile (its partition was revoked) is freed here, unprocessed or not.
  * @locality pool */
@@ -285,28 +323,34 @@ static void *enricher_main(void *arg) {
 
         for (;;) {
                 pthread_mutex_lock(&w->lock);
-                while (!w->wq_head && !w->stop)
+                job = NULL;
+                while (!w->stop && !(job = pool_take(w)))
                         pthread_cond_wait(&w->cond, &w->lock);
                 if (w->stop) {
                         pthread_mutex_unlock(&w->lock);
                         break;
                 }
-                job = w->wq_head;
-                w->wq_head = job->next;
-                if (!w->wq_head)
-                        w->wq_tail = NULL;
-                job->next = NULL;
                 if (job->orphan) {
                         pthread_mutex_unlock(&w->lock);
                         job_free(job);
                         continue;
                 }
                 atomic_store(&job->state, JOB_RUNNING);
+                w->running_bytes += job->bytes;
                 pthread_mutex_unlock(&w->lock);
 
                 job_run(w, en->av, job);
+                /* a big article leaves tens of MB free in this thread's
+                 * malloc arena, which glibc keeps: give them back, or
+                 * every thread keeps the peak of its biggest article */
+                if (job->bytes >= TRIM_BYTES)
+                        malloc_trim(0);
 
                 pthread_mutex_lock(&w->lock);
+                w->running_bytes -= job->bytes;
+                /* a job held back by the budget may fit now */
+                if (w->wq_head && w->nthreads > 1)
+                        pthread_cond_broadcast(&w->cond);
                 if (job->orphan) {
                         pthread_mutex_unlock(&w->lock);
                         job_free(job);
@@ -460,6 +504,7 @@ static void part_advance(worker_t *w, part_t *p) {
                 p->cnt--;
                 p->nemitted--;
                 w->inflight--;
+                w->inflight_bytes -= job->bytes;
                 job_free(job);
         }
         if (next >= 0 && !w->conf->exactly_once) {
@@ -488,6 +533,8 @@ static void part_clear(worker_t *w, part_t *p) {
         for (size_t i = 0; p->cnt; i++) {
                 job_t *job = p->q[p->head];
                 bool emitted = i < p->nemitted, elsewhere;
+
+                w->inflight_bytes -= job->bytes;
                 pthread_mutex_lock(&w->lock);
                 /* with a thread (or on the work queue), or waiting for
                  * delivery reports */
@@ -648,11 +695,13 @@ static bool job_emit(worker_t *w, job_t *job) {
         while (job->next_out < job->nouts) {
                 outrec_t *o = &job->outs[job->next_out];
                 out_t *out = out_new(w, job, o->kind, o->type);
+                /* librdkafka takes the buffer (F_FREE) on success: no
+                 * second copy of a record that can be megabytes */
                 rd_kafka_resp_err_t err = rd_kafka_producev(
                         w->rkp, RD_KAFKA_V_TOPIC(o->topic),
                         RD_KAFKA_V_KEY(o->key, strlen(o->key)),
                         RD_KAFKA_V_VALUE(o->buf, o->len),
-                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
                         RD_KAFKA_V_OPAQUE(out), RD_KAFKA_V_END);
                 if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
                         out_drop(out);
@@ -673,6 +722,7 @@ static bool job_emit(worker_t *w, job_t *job) {
                         job->next_out = job->nouts;
                         return true;
                 }
+                o->buf = NULL; /* owned by librdkafka now */
                 job->next_out++;
         }
         return true;
@@ -989,8 +1039,9 @@ static void set_paused(worker_t *w, bool pause) {
                 pause ? "paused" : "resumed", w->inflight);
 }
 
-/* Pauses the input while queue.max jobs are in flight or the producer
- * queue is 80% full; resumes when both are at half. */
+/* Pauses the input while queue.max jobs or queue.max.bytes input bytes
+ * are in flight or the producer queue is 80% full; resumes when all are
+ * at half. */
 /* At a limit the worker first holds: it stops taking input for up to
  * HOLD_US while outputs are acknowledged (the usual case: a few
  * milliseconds).  Only a longer stall (a slow or absent broker) pauses the
@@ -1000,7 +1051,9 @@ static void set_paused(worker_t *w, bool pause) {
 
 static bool over_limit(worker_t *w, size_t outq) {
         size_t omax = (size_t)w->outq_max;
+        size_t bmax = (size_t)w->conf->queue_max_bytes;
         return w->inflight >= (size_t)w->conf->queue_max ||
+               (bmax && w->inflight_bytes >= bmax) ||
                outq >= omax - omax / 5;
 }
 
@@ -1008,6 +1061,7 @@ static bool over_limit(worker_t *w, size_t outq) {
 static bool backpressure(worker_t *w) {
         size_t outq = (size_t)rd_kafka_outq_len(w->rkp);
         size_t qmax = (size_t)w->conf->queue_max;
+        size_t bmax = (size_t)w->conf->queue_max_bytes;
         size_t omax = (size_t)w->outq_max;
         int64_t now;
 
@@ -1016,6 +1070,7 @@ static bool backpressure(worker_t *w) {
         if (!over_limit(w, outq)) {
                 w->hold_since_us = 0;
                 if (w->paused && w->inflight <= qmax / 2 &&
+                    (!bmax || w->inflight_bytes <= bmax / 2) &&
                     outq <= omax / 2)
                         set_paused(w, false);
                 return false;
@@ -1226,6 +1281,37 @@ static rd_kafka_t *make_producer(worker_t *w) {
         return rkp;
 }
 
+/* Looks up the output topics with the producer before any input comes:
+ * without it the first records wait for the topics' metadata and leader
+ * connection (most of a second), and with queue.max records held in
+ * flight meanwhile the whole input stalls.  A topic that cannot be looked
+ * up now is left to the first produce, as before.
+ * @locality poll thread, at start-up */
+static void producer_warm(worker_t *w) {
+        const char *topics[] = {w->conf->output_topic, w->conf->dlq_topic,
+                                w->conf->events_topic};
+
+        for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+                const struct rd_kafka_metadata *md = NULL;
+                rd_kafka_topic_t *rkt;
+                rd_kafka_resp_err_t err;
+
+                if (!topics[i] || !*topics[i])
+                        continue;
+                rkt = rd_kafka_topic_new(w->rkp, topics[i], NULL);
+                if (!rkt)
+                        continue;
+                err = rd_kafka_metadata(w->rkp, 0, rkt, &md, 5000);
+                if (err)
+                        ink_log(INK_LOG_DEBUG, "worker",
+                                "metadata of %s: %s", topics[i],
+                                rd_kafka_err2str(err));
+                if (md)
+                        rd_kafka_metadata_destroy(md);
+                rd_kafka_topic_destroy(rkt);
+        }
+}
+
 /* Reads queue.buffering.max.messages of the producer. */
 static int producer_queue_max(rd_kafka_t *rkp) {
         char buf[64];
@@ -1287,11 +1373,13 @@ static void take_input(worker_t *w, rd_kafka_message_t *rkm) {
         part_t *p = part_get(w, rkm->partition);
 
         job->rkm = rkm;
+        job->bytes = rkm->len;
         job->pending = 1; /* guard until every output is produced */
         atomic_init(&job->state, JOB_QUEUED);
         p->eof = false;
         part_push(p, job);
         w->inflight++;
+        w->inflight_bytes += job->bytes;
         w->stats->consumed++;
         ink_metrics_add(w->m, INK_M_CONSUMED, 1);
         pool_push(w, job);
@@ -1363,6 +1451,7 @@ int ink_worker_run(const ink_conf_t *conf, ink_worker_stats_t *stats) {
         if (!(w.rkp = make_producer(&w)) || !(w.rk = make_consumer(&w)))
                 goto out;
         w.outq_max = producer_queue_max(w.rkp);
+        producer_warm(&w);
         w.rkq = rd_kafka_queue_get_consumer(w.rk);
         if (pool_start(&w, av0))
                 goto out;

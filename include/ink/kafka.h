@@ -32,6 +32,8 @@ typedef struct ink_conf_s {
         int max_article_bytes;
         int commit_interval_ms;
         int queue_max;          /* articles in flight per worker */
+        int queue_max_bytes;    /* input bytes in flight per worker */
+        int enrich_max_bytes;   /* input bytes enriched at once (pool) */
         int shutdown_timeout_ms; /* SIGTERM to exit, at most */
         char *metrics_addr;     /* host:port of /metrics ("" = off) */
         char *format;           /* ingest input format (auto, rss, ...) */

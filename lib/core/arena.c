@@ -2,6 +2,8 @@
  * A bump allocator: one per article, everything freed in one call.
  */
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 typedef struct chunk_s {
         struct chunk_s *next;
         size_t size, used;
+        bool big;                 /* one block bigger than a chunk */
         _Alignas(16) unsigned char data[];
 } chunk_t;
 
@@ -24,6 +27,7 @@ static chunk_t *chunk_new(size_t size) {
         c->next = NULL;
         c->size = size;
         c->used = 0;
+        c->big = false;
         return c;
 }
 
@@ -70,6 +74,7 @@ void *ink_arena_alloc(ink_arena_t *a, size_t size) {
                         n->next = c->next;
                         c->next = n;
                         n->used = size;
+                        n->big = true;
                         return n->data;
                 }
                 n->next = c;
@@ -114,9 +119,41 @@ char *ink_arena_sprintf(ink_arena_t *a, const char *fmt, ...) {
         return d;
 }
 
+/* Grows the big block \p old (one that has a chunk of its own) in place
+ * with realloc, which for large blocks remaps pages instead of copying and
+ * leaves no dead copy in the arena.  The bytes from \p old_bytes to
+ * \p new_bytes are zeroed.
+ * @returns the (possibly moved) block, or NULL when \p old is not a big
+ * block of \p a (the caller then copies). */
+static void *grow_big(ink_arena_t *a, void *old, size_t old_bytes,
+                      size_t new_bytes) {
+        chunk_t *prev = a->head, *c;
+
+        for (c = prev->next; c; prev = c, c = c->next)
+                if ((void *)c->data == old)
+                        break;
+        if (!c || !c->big || c->size < old_bytes)
+                return NULL;
+        if (new_bytes <= c->size)
+                new_bytes = c->size;
+        c = ink_realloc(c, sizeof(*c) + new_bytes);
+        memset(c->data + old_bytes, 0, new_bytes - old_bytes);
+        c->size = c->used = new_bytes;
+        prev->next = c;
+        return c->data;
+}
+
 void *ink_arena_grow(ink_arena_t *a, void *old, size_t old_n, size_t new_n,
                      size_t elem) {
-        void *p = ink_arena_calloc(a, new_n, elem);
+        void *p;
+
+        if (elem && new_n > SIZE_MAX / elem)
+                ink_panic(__FILE__, __LINE__, "arena grow overflow");
+        /* only a block bigger than a chunk can be a chunk of its own */
+        if (old && new_n > old_n && new_n * elem > a->chunk_size &&
+            (p = grow_big(a, old, old_n * elem, new_n * elem)))
+                return p;
+        p = ink_arena_calloc(a, new_n, elem);
         if (old && old_n)
                 memcpy(p, old, (old_n < new_n ? old_n : new_n) * elem);
         return p;
