@@ -165,6 +165,9 @@ int ink_cmd_dlq(int argc, char **argv) {
                 fprintf(stderr, ", %llu replayed to %s, %llu failed",
                         (unsigned long long)st.replayed, o.to_topic,
                         (unsigned long long)st.failed);
+        if (st.truncated)
+                fprintf(stderr, ", %llu cut (not replayed)",
+                        (unsigned long long)st.truncated);
         fprintf(stderr, "\n");
 out:
         free(o.filter.partitions);

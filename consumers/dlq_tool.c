@@ -67,6 +67,7 @@ void ink_dlq_info_get(const ink_dlq_rec_t *rec, ink_dlq_info_t *info) {
         info->src_partition = (int32_t)header_num(h, INK_DLQ_H_PARTITION);
         info->src_offset = header_num(h, INK_DLQ_H_OFFSET);
         info->time_ms = header_num(h, INK_DLQ_H_TIME);
+        info->truncated_from = header_num(h, INK_DLQ_H_TRUNCATED);
 }
 
 /* @returns true for the headers a dead letter adds (not replayed). */
@@ -278,6 +279,9 @@ json_t *ink_dlq_to_json(const ink_dlq_rec_t *rec,
         ink_json_set_bytes(o, "key", rec->key, rec->key_len);
         json_object_set_new(o, "value_bytes",
                             json_integer((json_int_t)rec->len));
+        if (info->truncated_from >= 0)
+                json_object_set_new(o, "truncated_from",
+                                    json_integer(info->truncated_from));
         ink_json_set_bytes(o, "value", rec->value ? rec->value : "",
                            rec->len);
         return o;
@@ -352,6 +356,18 @@ static int handle(const ink_conf_t *conf, const ink_dlq_opts_t *opts,
         }
         if (!rkp)
                 return 0;
+        if (info.truncated_from >= 0) {
+                /* a cut value is not the article: never replay it */
+                ink_log(INK_LOG_ERR, "dlq", "not replaying %s [%d] @%"
+                        PRId64 ": it holds %zu of %" PRId64 " bytes; "
+                        "replay the source record %s [%d] @%" PRId64
+                        " instead", conf->dlq_topic, (int)rkm->partition,
+                        (int64_t)rkm->offset, rec.len, info.truncated_from,
+                        info.src_topic, (int)info.src_partition,
+                        info.src_offset);
+                st->truncated++;
+                return 0;
+        }
         err = ink_produce(rkp, opts->to_topic, rec.key, rec.key_len,
                           rec.value, rec.len, ink_dlq_replay_headers(&rec),
                           NULL);
@@ -406,7 +422,7 @@ out:
                 rd_kafka_destroy(rkp);
         }
         ink_reader_close(r);
-        if (st->failed)
+        if (st->failed || st->truncated)
                 ret = 1;
         return ret;
 }

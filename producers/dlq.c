@@ -2,6 +2,7 @@
  * Producing with backpressure, and the dead-letter envelope: the input's
  * original bytes and headers, plus headers naming the error.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,15 +37,19 @@ rd_kafka_resp_err_t ink_produce(rd_kafka_t *rkp, const char *topic,
         return err;
 }
 
-rd_kafka_resp_err_t ink_dlq_produce(rd_kafka_t *rkp, const char *topic,
-                                    const rd_kafka_message_t *rkm,
-                                    const char *err_class,
-                                    const char *reason, const char *stage,
-                                    void *opaque) {
+/* @returns the headers of a dead letter of \p rkm (owned by caller):
+ * the input's own headers when \p keep_input, then the error headers;
+ * \p cut marks a value cut from the input's rkm->len bytes. */
+static rd_kafka_headers_t *dlq_headers(const rd_kafka_message_t *rkm,
+                                       bool keep_input,
+                                       const char *err_class,
+                                       const char *reason, const char *stage,
+                                       bool cut) {
         rd_kafka_headers_t *in = NULL, *hdrs;
         char num[32];
 
-        if (rd_kafka_message_headers(rkm, &in) == RD_KAFKA_RESP_ERR_NO_ERROR
+        if (keep_input &&
+            rd_kafka_message_headers(rkm, &in) == RD_KAFKA_RESP_ERR_NO_ERROR
             && in)
                 hdrs = rd_kafka_headers_copy(in);
         else
@@ -60,6 +65,58 @@ rd_kafka_resp_err_t ink_dlq_produce(rd_kafka_t *rkp, const char *topic,
         rd_kafka_header_add(hdrs, INK_DLQ_H_OFFSET, -1, num, -1);
         snprintf(num, sizeof(num), "%lld", (long long)ink_now_ms());
         rd_kafka_header_add(hdrs, INK_DLQ_H_TIME, -1, num, -1);
-        return ink_produce(rkp, topic, rkm->key, rkm->key_len, rkm->payload,
-                           rkm->len, hdrs, opaque);
+        if (cut) {
+                snprintf(num, sizeof(num), "%zu", rkm->len);
+                rd_kafka_header_add(hdrs, INK_DLQ_H_TRUNCATED, -1, num, -1);
+        }
+        return hdrs;
+}
+
+/* @returns at most \p max, backed off so that the first \p n bytes of \p p
+ * do not end inside a UTF-8 character. */
+static size_t utf8_cut(const unsigned char *p, size_t len, size_t max) {
+        size_t n = len < max ? len : max;
+
+        if (n == len)
+                return n;
+        for (int back = 0; back < 3 && n > 0 && (p[n] & 0xc0) == 0x80; back++)
+                n--;
+        return n;
+}
+
+rd_kafka_resp_err_t ink_dlq_produce(rd_kafka_t *rkp, const char *topic,
+                                    const rd_kafka_message_t *rkm,
+                                    const char *err_class,
+                                    const char *reason, const char *stage,
+                                    void *opaque) {
+        static const size_t cuts[] = {INK_DLQ_CUT_BYTES, 4096};
+        rd_kafka_resp_err_t err;
+        char why[1400];
+
+        err = ink_produce(rkp, topic, rkm->key, rkm->key_len, rkm->payload,
+                          rkm->len, dlq_headers(rkm, true, err_class, reason,
+                                                stage, false),
+                          opaque);
+        /* too large for the producer: keep the reason and a readable
+         * head of the value; the whole record stays at its source */
+        for (size_t i = 0;
+             err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE &&
+             i < sizeof(cuts) / sizeof(*cuts);
+             i++) {
+                size_t n = rkm->payload ? utf8_cut(rkm->payload, rkm->len,
+                                                   cuts[i])
+                                        : 0;
+                snprintf(why, sizeof(why),
+                         "%s (dead letter cut to %zu of %zu bytes; the whole "
+                         "record is at %s [%d] offset %lld)",
+                         reason, n, rkm->len, rd_kafka_topic_name(rkm->rkt),
+                         (int)rkm->partition, (long long)rkm->offset);
+                err = ink_produce(rkp, topic, rkm->key,
+                                  rkm->key_len < cuts[i] ? rkm->key_len : 0,
+                                  rkm->payload, n,
+                                  dlq_headers(rkm, i == 0, err_class, why,
+                                              stage, true),
+                                  opaque);
+        }
+        return err;
 }

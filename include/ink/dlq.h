@@ -41,6 +41,8 @@ typedef struct ink_dlq_info_s {
         int32_t src_partition;
         int64_t src_offset;
         int64_t time_ms;
+        int64_t truncated_from; /* the value's length before it was cut
+                                 * (INK_DLQ_H_TRUNCATED), or -1 */
 } ink_dlq_info_t;
 
 /** Reads the INK_DLQ_H_* headers of \p rec into \p info.  A record
@@ -103,6 +105,7 @@ typedef struct ink_dlq_stats_s {
         uint64_t selected;      /* passed the filter */
         uint64_t replayed;      /* acknowledged on the replay topic */
         uint64_t failed;        /* replays not delivered */
+        uint64_t truncated;     /* not replayed: the value was cut */
 } ink_dlq_stats_t;
 
 /** Reads every partition of conf->dlq_topic (no group, no commits; from

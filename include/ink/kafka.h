@@ -195,9 +195,20 @@ void ink_json_set_bytes(json_t *o, const char *name, const void *p,
 #define INK_DLQ_H_PARTITION "inkstream.source.partition"
 #define INK_DLQ_H_OFFSET    "inkstream.source.offset"
 #define INK_DLQ_H_TIME      "inkstream.error.time"
+/* Set when the value was cut to fit the producer's message.max.bytes:
+ * the original value's length in bytes (decimal).  The whole record
+ * stays at its source topic, partition and offset. */
+#define INK_DLQ_H_TRUNCATED "inkstream.error.truncated"
+
+/* A dead letter too large to produce keeps this many bytes of its value
+ * (cut at a UTF-8 character boundary), then 4 KiB without the input's own
+ * headers if it is still too large. */
+#define INK_DLQ_CUT_BYTES   65536
 
 /** Produces the input record \p rkm unchanged (key, value, headers) to
- *  \p topic with the error headers above.  \p opaque is passed to the
+ *  \p topic with the error headers above.  When the producer refuses it
+ *  as too large, the value is cut (INK_DLQ_CUT_BYTES, INK_DLQ_H_TRUNCATED)
+ *  and the reason says where the whole record is.  \p opaque is passed to the
  *  delivery report.  Does not block: on a full queue it polls \p rkp and
  *  retries while ink_run is set.
  *  @returns the produce error (RD_KAFKA_RESP_ERR_NO_ERROR when queued). */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "ink/kafka.h"
 
 static void produce_with_header(const char *topic, const char *key,
                                 const char *value) {
@@ -177,4 +178,82 @@ Test(dlq, missing_topic_is_an_error, .timeout = 120) {
         cr_assert(strstr(out, t), "%s", out);
         free(out);
         free(t);
+}
+
+/* An input above max.article.bytes whose dead letter also exceeds the
+ * producer's message.max.bytes: the worker goes on, the dead letter
+ * carries the head of the value, the reason and where the whole record
+ * is, and a replay refuses it. */
+Test(dlq, dead_letter_too_large_is_cut_not_lost, .timeout = 300) {
+        it_topics_t t = it_topics("dlq-cut", 1, 1);
+        char *side = it_topic("dlq-cut-side");
+        char cmd[2048], *out, *h, *art;
+        size_t bodylen = 150000, len;
+        it_recs_t r;
+        json_t *o;
+
+        it_create_topic(side, 1);
+        art = malloc(bodylen + 64);
+        len = (size_t)sprintf(art, "{\"id\":\"huge\",\"body\":\"");
+        while (len < bodylen)
+                len += (size_t)sprintf(art + len, "Ministers met in Oslo. ");
+        len += (size_t)sprintf(art + len, "\"}");
+        produce_with_header(t.in, "k-huge", art);
+        produce_with_header(t.in, "k-small", "{\"id\":\"small\",\"body\":"
+                                             "\"The minister spoke.\"}");
+        /* articles above 50,000 bytes are dead letters; records above
+         * 100,000 bytes are refused by the producer */
+        enrich(t.group, t.in, t.out, t.dlq,
+               "-X max.article.bytes=50000 "
+               "-X kafka.message.max.bytes=100000");
+
+        r = it_read_all(t.out, 1, 30000);
+        cr_assert_eq(r.cnt, 1, "only the small article is enriched");
+        cr_assert_str_eq(r.v[0].key, "small");
+        it_recs_free(&r);
+        r = it_read_all(t.dlq, 1, 30000);
+        cr_assert_eq(r.cnt, 1);
+        cr_assert_str_eq(r.v[0].key, "k-huge");
+        cr_assert_eq(r.v[0].len, (size_t)INK_DLQ_CUT_BYTES);
+        cr_assert(!memcmp(r.v[0].value, art, r.v[0].len));
+        h = it_header(&r.v[0], "inkstream.error.truncated");
+        cr_assert(h);
+        cr_assert_eq(strtoull(h, NULL, 10), len);
+        free(h);
+        h = it_header(&r.v[0], "inkstream.error.class");
+        cr_assert_str_eq(h, "too_large");
+        free(h);
+        h = it_header(&r.v[0], "inkstream.error.reason");
+        cr_assert(strstr(h, "dead letter cut to 65536 of"), "%s", h);
+        cr_assert(strstr(h, t.in), "%s", h);
+        free(h);
+        h = it_header(&r.v[0], "trace");
+        cr_assert_str_eq(h, "k-huge", "the input's headers are kept");
+        free(h);
+        it_recs_free(&r);
+
+        /* listing shows the cut; replay refuses it */
+        snprintf(cmd, sizeof(cmd), "%s dlq --brokers %s --topic %s "
+                 "--from-beginning --exit-on-eof --json", it_bin(),
+                 it_brokers(), t.dlq);
+        cr_assert_eq(it_run(cmd, &out), 0);
+        o = json_loads(out, 0, NULL);
+        cr_assert(o, "%s", out);
+        cr_assert_eq(json_integer_value(json_object_get(o,
+                                                        "truncated_from")),
+                     (json_int_t)len);
+        json_decref(o);
+        free(out);
+        snprintf(cmd, sizeof(cmd), "%s dlq --brokers %s --topic %s --replay "
+                 "--to %s --all 2>&1", it_bin(), it_brokers(), t.dlq, side);
+        cr_assert_eq(it_run(cmd, &out), 1, "%s", out);
+        cr_assert(strstr(out, "1 cut (not replayed)"), "%s", out);
+        cr_assert(strstr(out, "replay the source record"), "%s", out);
+        free(out);
+        r = it_read_all(side, 0, 3000);
+        cr_assert_eq(r.cnt, 0);
+        it_recs_free(&r);
+        free(art);
+        free(side);
+        it_topics_free(&t);
 }
