@@ -37,7 +37,18 @@
  * the next concrete step); a visit trigger wins over a meeting trigger
  * (a visit frames the meetings held during it), except for a summit of an
  * international body; "virtual"/"video" next to a summit or meeting makes
- * it a call.
+ * it a call, and so does a manner ("held by videoconference", "talk by
+ * phone") in the main sentence or a later one about the same encounter;
+ * "spoke by phone" is a past call and no trigger; a host ("X will host")
+ * does not decide the mode when the hosted event is named.
+ *
+ * Venues: places the sentence puts the encounter in ("in"/"at" a place,
+ * "visit"/"trip to" a place, "the Saudi capital Riyadh", "the capital of
+ * X, Y", "in the Finnish capital", a place offering to host); a place is
+ * a country or capital of the lexicon, a named seat of power (VENUE
+ * cues), or a LOC entity linked to a city or country by the entity stage
+ * (its canonical name).  Later sentences add only host offers and a city
+ * of a country already listed.  A virtual encounter has no venue.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -45,6 +56,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ink/ner.h"
 #include "ink/stage.h"
 #include "ink/text.h"
 #include "ink/summit.h"
@@ -57,7 +69,7 @@ enum {
         CAT_FUT, CAT_FUTW, CAT_PLAN, CAT_PROP, CAT_SCHED, CAT_AGREE,
         CAT_CONF, CAT_REPORT, CAT_POSTP, CAT_CANC, CAT_PAST, CAT_NONE,
         CAT_SPEC, CAT_NEG, CAT_BIZ, CAT_MOUNT, CAT_SPORT, CAT_PLACE,
-        CAT_DOMESTIC, CAT_VIRTUAL,
+        CAT_DOMESTIC, CAT_VIRTUAL, CAT_VENUE,
         CAT_COUNTRY, CAT_BODY, CAT_TITLE,
         CAT_CNT
 };
@@ -67,7 +79,7 @@ static const char *const cue_names[] = {
         "FUT", "FUTW", "PLAN", "PROP", "SCHED", "AGREE",
         "CONF", "REPORT", "POSTP", "CANC", "PAST", "NONE",
         "SPEC", "NEG", "BIZ", "MOUNT", "SPORT", "PLACE",
-        "DOMESTIC", "VIRTUAL",
+        "DOMESTIC", "VIRTUAL", "VENUE",
 };
 
 #define BIT(c) (1u << (c))
@@ -113,6 +125,9 @@ typedef struct summit_ctx_s {
         pfx_index_t pfx[2];     /* [0] lower-case phrases, [1] exact */
         char **names;           /* canonical country and body names */
         int *name_is_body;
+        char **capital;         /* per name: its capital city as written
+                                 * in countries.txt, or NULL */
+        char (*alpha2)[3];      /* per name: ISO 3166-1 code, or "" */
         size_t nnames;
 } summit_ctx_t;
 
@@ -152,6 +167,35 @@ static void lex_add(summit_ctx_t *ctx, size_t *cap, const char *phrase,
         le->canon = canon;
 }
 
+/** Records the ISO code of name \p canon (a country the place gazetteer
+ *  knows) and its capital: the first alias of [\p a, \p end) ("|Kabul|
+ *  ...") that the gazetteer knows as a city of that country. */
+static void name_places(summit_ctx_t *ctx, int canon, const char *a,
+                        const char *end) {
+        const char *nm = ctx->names[canon];
+        const ink_country_t *c = ink_gaz_country(nm, strlen(nm), NULL);
+        ctx->capital = ink_realloc(ctx->capital,
+                                   ctx->nnames * sizeof(*ctx->capital));
+        ctx->alpha2 = ink_realloc(ctx->alpha2,
+                                  ctx->nnames * sizeof(*ctx->alpha2));
+        ctx->capital[canon] = NULL;
+        ctx->alpha2[canon][0] = '\0';
+        if (!c)
+                return;
+        memcpy(ctx->alpha2[canon], c->alpha2, 3);
+        while (a < end && !ctx->capital[canon]) {
+                const char *e;
+                a++;    /* the '|' */
+                e = a;
+                while (e < end && *e != '|')
+                        e++;
+                const ink_city_t *city = ink_gaz_city(a, (size_t)(e - a));
+                if (city && !strcmp(city->alpha2, c->alpha2))
+                        ctx->capital[canon] = ink_strndup(a, (size_t)(e - a));
+                a = e;
+        }
+}
+
 /** Loads "canonical|alias|..." lines of \p path as \p cat entries.
  *  @returns 0, or -1 with \p errstr set. */
 static int load_names(summit_ctx_t *ctx, size_t *cap, const char *path,
@@ -181,6 +225,8 @@ static int load_names(summit_ctx_t *ctx, size_t *cap, const char *path,
                                 ink_strndup(p, (size_t)(first_end - p));
                         ctx->name_is_body[canon] = cat == CAT_BODY;
                         const char *semi = memchr(p, ';', (size_t)(eol - p));
+                        name_places(ctx, canon, first_end,
+                                    semi ? semi : eol);
                         for (const char *a = p; a < eol;) {
                                 const char *e = a;
                                 while (e < eol && *e != '|' && *e != ';')
@@ -375,8 +421,13 @@ static void summit_destroy(void *p) {
                 return;
         for (size_t i = 0; i < ctx->nlex; i++)
                 free(ctx->lex[i].phrase);
-        for (size_t i = 0; i < ctx->nnames; i++)
+        for (size_t i = 0; i < ctx->nnames; i++) {
                 free(ctx->names[i]);
+                if (ctx->capital)
+                        free(ctx->capital[i]);
+        }
+        free(ctx->capital);
+        free(ctx->alpha2);
         for (int x = 0; x < 2; x++) {
                 free(ctx->pfx[x].slots);
                 free(ctx->pfx[x].ents);
@@ -453,6 +504,8 @@ typedef struct sinfo_s {
         int best_time;          /* SUMMIT_T_* or 0 */
         int status;
         int candidate, related;
+        int by_call;            /* "held by videoconference", "spoke by
+                                 * phone": the encounter is a call */
         double score;
 } sinfo_t;
 
@@ -782,6 +835,18 @@ static int leader_add(work_t *w, size_t b, size_t e, int geo, int rank,
                                 break;
                         if (i < nt - 1 && nt < 3)
                                 continue;
+                        /* "al-Assad": the word as one token, and its
+                         * part after the particle ("Assad said") */
+                        const char *dash = memchr(toks[i], '-', lens[i]);
+                        if (!capital(toks[i]) && dash &&
+                            dash + 1 < toks[i] + lens[i] &&
+                            isupper((unsigned char)dash[1]) &&
+                            L->nkeys < 5) {
+                                L->keys[L->nkeys++] = ink_arena_strndup(
+                                        w->art->arena, toks[i], lens[i]);
+                                lens[i] -= (size_t)(dash + 1 - toks[i]);
+                                toks[i] = dash + 1;
+                        }
                         if (lens[i] < 3 || !capital(toks[i]))
                                 continue;
                         L->keys[L->nkeys++] = ink_arena_strndup(
@@ -1003,9 +1068,49 @@ static void find_leaders(work_t *w, size_t s, size_t *capp) {
         }
 }
 
+/** @returns true if \p l (lower case) names an armed group's members or
+ *  acts ("X militants", "the X insurgency"): a name before it is a
+ *  non-state group, the topic of a summit and not a party to it. */
+static int armed_noun(const char *l) {
+        static const char *const w[] = {
+                "militants", "militant", "insurgents", "insurgency",
+                "insurgent", "rebels", "rebel", "fighters", "jihadists",
+                "jihadist", "militia", "militias", "terrorists",
+                "terrorist", "extremists", "threat", "attacks", NULL};
+        for (int i = 0; w[i]; i++)
+                if (!strcmp(l, w[i]))
+                        return 1;
+        return 0;
+}
+
+/** @returns true if the entity \p en is a topic, not a person: it
+ *  follows "on"/"about"/"against" ("a summit on X") or it (or another
+ *  mention of the same name in the article) comes before an armed
+ *  group's noun ("X militants"). */
+static int topic_name(const work_t *w, const ink_entity_t *en) {
+        const ink_sentence_t *st = &w->art->sents[en->sent];
+        if (en->tok_begin > st->tok_begin) {
+                const char *p = w->tv.lower[en->tok_begin - 1];
+                if (!strcmp(p, "on") || !strcmp(p, "about") ||
+                    !strcmp(p, "against"))
+                        return 1;
+        }
+        const char *nm = en->canonical ? en->canonical : en->text;
+        for (size_t k = 0; k < w->art->nents; k++) {
+                const ink_entity_t *o = &w->art->ents[k];
+                const char *on = o->canonical ? o->canonical : o->text;
+                if (o->tok_end < w->art->ntoks &&
+                    o->tok_end < w->art->sents[o->sent].tok_end &&
+                    armed_noun(w->tv.lower[o->tok_end]) && !strcmp(on, nm))
+                        return 1;
+        }
+        return 0;
+}
+
 /** Records as leaders of unknown rank the people named in full (PER
  *  entities of two or more words) close to an encounter trigger, so that
- *  "Macron will travel to Algeria to meet Tebboune" has two sides. */
+ *  "Macron will travel to Algeria to meet Tebboune" has two sides; a
+ *  non-state group named as the topic is none (topic_name()). */
 static void find_untitled(work_t *w, size_t s, size_t *capp) {
         for (size_t k = 0; k < w->art->nents; k++) {
                 const ink_entity_t *en = &w->art->ents[k];
@@ -1027,8 +1132,9 @@ static void find_untitled(work_t *w, size_t s, size_t *capp) {
                 for (size_t t = en->tok_begin; t < en->tok_end; t++)
                         if (!name_word(w, t) && !is_particle(w->tv.lower[t]))
                                 near = 0;
-                if (near && leader_find(w, en->canonical ? en->canonical
-                                                         : en->text) < 0)
+                if (near && !topic_name(w, en) &&
+                    leader_find(w, en->canonical ? en->canonical
+                                                 : en->text) < 0)
                         leader_add(w, en->tok_begin, en->tok_end, -1,
                                    RANK_UNTITLED, capp);
         }
@@ -1344,6 +1450,12 @@ static void analyse(work_t *w, size_t s, sinfo_t *si) {
                 if ((h->cat == CAT_POSTP || h->cat == CAT_CANC) &&
                     negated(w, s, h))
                         continue;
+                /* "will be held": not a past event */
+                if (h->cat == CAT_PAST && h->b > st->tok_begin + 1 &&
+                    !strcmp(w->tv.lower[h->b - 1], "be") &&
+                    (!strcmp(w->tv.lower[h->b - 2], "will") ||
+                     !strcmp(w->tv.lower[h->b - 2], "shall")))
+                        continue;
                 if (in_rel_time(si, h->b))
                         continue;
                 si->cats |= BIT(h->cat);
@@ -1370,7 +1482,7 @@ static void analyse(work_t *w, size_t s, sinfo_t *si) {
                 si->ntimes = keep;
         }
         /* usable triggers, in text order */
-        int has_visit = 0, has_summit = 0, first_cm = -1;
+        int has_visit = 0, has_summit = 0, has_host = 0, first_cm = -1;
         for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
                 const hit_t *h = &w->hits[k];
                 if (!(BIT(h->cat) & TRIGGERS) || in_rel_time(si, h->b))
@@ -1391,8 +1503,29 @@ static void analyse(work_t *w, size_t s, sinfo_t *si) {
                 if (h->cat == CAT_CALL && !strcmp(w->tv.lower[h->b], "call") &&
                     h->e - h->b == 1)
                         continue;
+                /* "they spoke by phone on Monday": a past call, no
+                 * trigger */
+                if (h->cat == CAT_CALL && h->b > st->tok_begin + 1 &&
+                    !strcmp(w->tv.lower[h->b - 1], "by") &&
+                    (!strcmp(w->tv.lower[h->b - 2], "spoke") ||
+                     !strcmp(w->tv.lower[h->b - 2], "talked")))
+                        continue;
                 if (si->first_trig < 0 || (long)h->b < si->first_trig)
                         si->first_trig = (int)h->b;
+                /* "to host a virtual summit": the hosted event, when
+                 * named, decides the mode */
+                if (h->cat == CAT_HOST) {
+                        has_host = 1;
+                        continue;
+                }
+                /* "will be held by videoconference", "talk by phone" */
+                if (h->cat == CAT_CALL && h->b > st->tok_begin &&
+                    (!strcmp(w->tv.lower[h->b - 1], "by") ||
+                     !strcmp(w->tv.lower[h->b - 1], "via") ||
+                     !strcmp(w->tv.lower[h->b - 1], "over")))
+                        si->by_call = 1;
+                else if (h->cat != CAT_CALL)
+                        si->by_call = 0; /* "met by video, will meet" */
                 int m = INK_MODE_MEETING;
                 if (h->cat == CAT_CALL ||
                     ((h->cat == CAT_SUMMIT || h->cat == CAT_MEET) &&
@@ -1426,8 +1559,11 @@ static void analyse(work_t *w, size_t s, sinfo_t *si) {
                                         break;
                                 }
                 } else if (si->mode < 0) {
-                        si->mode = INK_MODE_VISIT;
+                        si->mode = has_host && !has_visit ? INK_MODE_MEETING
+                                                          : INK_MODE_VISIT;
                 }
+                if (si->by_call)
+                        si->mode = INK_MODE_CALL;
         }
         unsigned c = si->cats;
         if (c & BIT(CAT_CANC))
@@ -1581,30 +1717,117 @@ static void strlist_add(strlist_t *l, const char *s) {
                 l->v[l->n++] = s;
 }
 
-/** @returns true if token \p t is a place (country/capital hit or LOC
- *  entity); sets \p endp to its end. */
-static int place_at(const work_t *w, size_t s, uint32_t t, uint32_t *endp) {
+/* The venues of an alert: names as output, with the ISO code of the
+ * country each lies in ("" when unknown) and whether it is a city. */
+typedef struct vlist_s {
+        const char *v[16];
+        char cc[16][3];
+        int city[16];
+        size_t n;
+} vlist_t;
+
+/** Appends venue \p name (borrowed, arena) of country \p cc (may be
+ *  NULL) to \p l unless present (case-insensitive). */
+static void vlist_add(vlist_t *l, const char *name, const char *cc,
+                      int city) {
+        for (size_t i = 0; i < l->n; i++)
+                if (!strcasecmp(l->v[i], name))
+                        return;
+        if (l->n == 16)
+                return;
+        l->v[l->n] = name;
+        snprintf(l->cc[l->n], sizeof(l->cc[0]), "%s", cc ? cc : "");
+        l->city[l->n++] = city;
+}
+
+/* A place found at a token: its end, its name as an alert gives it
+ * (arena), its country code and whether it is a city. */
+typedef struct place_s {
+        uint32_t e;
+        const char *name;
+        char cc[3];
+        int city;
+} place_t;
+
+/** @returns true if token \p t of sentence \p s starts a place: a country
+ *  or capital of the lexicon, a named seat of power ("the Kremlin",
+ *  "Camp David"), or a LOC entity the entity stage linked to a city or
+ *  country (a fragment such as "Eastern" in "Eastern DRC" is none); a
+ *  demonym is no place.  Fills \p pl. */
+static int place_at(const work_t *w, size_t s, uint32_t t, place_t *pl) {
         const hit_t *h = hit_at(w, s, t, CAT_COUNTRY, 0);
+        memset(pl, 0, sizeof(*pl));
         if (h) {
-                *endp = h->e;
+                const char *nm = w->ctx->names[h->canon];
+                pl->e = h->e;
+                pl->name = tok_text(w, t, h->e);
+                memcpy(pl->cc, w->ctx->alpha2[h->canon], 3);
+                pl->city = strcasecmp(pl->name, nm) != 0 &&
+                           ink_gaz_city(pl->name, strlen(pl->name)) != NULL;
                 return h->rank == 0;
+        }
+        h = hit_at(w, s, t, CAT_VENUE, 0);
+        if (h && capital(w->tv.norm[t])) {
+                pl->e = h->e;
+                pl->name = tok_text(w, t, h->e);
+                pl->city = 1;
+                return 1;
         }
         for (size_t k = 0; k < w->art->nents; k++) {
                 const ink_entity_t *en = &w->art->ents[k];
-                if (en->type == INK_ENT_LOC && en->tok_begin == t) {
-                        *endp = en->tok_end;
-                        return 1;
+                if (en->type != INK_ENT_LOC || en->tok_begin != t)
+                        continue;
+                if (!en->kb_id || !en->canonical)
+                        return 0;
+                pl->e = en->tok_end;
+                pl->name = en->canonical;
+                if (!strncmp(en->kb_id, "geonames:", 9)) {
+                        const ink_city_t *c = ink_gaz_city(
+                                en->canonical, strlen(en->canonical));
+                        if (c)
+                                memcpy(pl->cc, c->alpha2, 3);
+                        pl->city = 1;
+                } else {
+                        const ink_country_t *c = ink_gaz_country(
+                                en->canonical, strlen(en->canonical), NULL);
+                        if (c)
+                                memcpy(pl->cc, c->alpha2, 3);
                 }
+                return 1;
         }
         return 0;
 }
 
+/** @returns true if the token before \p t (in sentence \p s) is \p word. */
+static int prev_is(const work_t *w, size_t s, uint32_t t, const char *word) {
+        return t > w->art->sents[s].tok_begin &&
+               !strcmp(w->tv.lower[t - 1], word);
+}
+
+/** @returns true if \p l (venue list) has a country of code \p cc but no
+ *  city of it: a city of that country may refine the venue. */
+static int refines(const vlist_t *l, const char *cc) {
+        int country = 0;
+        if (!cc[0])
+                return 0;
+        for (size_t i = 0; i < l->n; i++)
+                if (!strcmp(l->cc[i], cc)) {
+                        if (l->city[i])
+                                return 0;
+                        country = 1;
+                }
+        return country;
+}
+
 /** Adds the venues of sentence \p s: places after "in"/"at", after a
- *  visit trigger ("visit India", "trip to Jamaica"), and places offering
- *  to host (before "host" in a sentence with an offer).  \p host_only
- *  keeps only the last kind (for calls). */
+ *  visit trigger ("visit India", "trip to Jamaica"), after "capital"
+ *  ("the Saudi capital Riyadh", "the capital of Angola, Luanda"), the
+ *  capital of "in the Finnish capital", and places offering to host
+ *  (before "host" in a sentence with an offer).  \p host_only keeps only
+ *  the last kind (for calls, and for sentences after the venue is
+ *  known), and a city "in"/"at" that refines a country already listed. */
 static void venues_of(const work_t *w, size_t s, const sinfo_t *si,
-                      strlist_t *out, int host_only) {
+                      vlist_t *out, int host_only) {
         const ink_sentence_t *st = &w->art->sents[s];
         int host_at = -1;
         for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++)
@@ -1614,28 +1837,59 @@ static void venues_of(const work_t *w, size_t s, const sinfo_t *si,
                                                  BIT(CAT_FUT) |
                                                  BIT(CAT_AGREE)));
         for (uint32_t t = st->tok_begin; t < st->tok_end; t++) {
-                uint32_t e;
+                place_t pl;
                 int in_time = 0;
                 for (size_t i = 0; i < si->ntimes; i++)
                         if (t >= si->times[i].b && t < si->times[i].e)
                                 in_time = 1;
-                if (in_time || t < w->skip[s] || !place_at(w, s, t, &e))
+                if (in_time || t < w->skip[s])
                         continue;
+                if (!place_at(w, s, t, &pl)) {
+                        /* "in the Finnish capital": the country's capital */
+                        const hit_t *d = hit_at(w, s, t, CAT_COUNTRY, 0);
+                        uint32_t c = d ? d->e : t;
+                        if (d && d->rank && !host_only &&
+                            si->first_trig >= 0 && c + 1 < st->tok_end &&
+                            !strcmp(w->tv.lower[c], "capital") &&
+                            !place_at(w, s, c + 1, &pl) &&
+                            w->ctx->capital[d->canon] &&
+                            prev_is(w, s, t, "the")) {
+                                vlist_add(out,
+                                          ink_arena_strdup(
+                                                  w->art->arena,
+                                                  w->ctx->capital[d->canon]),
+                                          w->ctx->alpha2[d->canon], 1);
+                                t = c;
+                        }
+                        continue;
+                }
                 /* a demonym before a title is not a place */
-                if (hit_at(w, s, e, CAT_TITLE, 0))
+                if (hit_at(w, s, pl.e, CAT_TITLE, 0))
                         continue;
-                int ok = 0;
+                /* "at the Kremlin", "in the Netherlands" */
+                uint32_t tp = t;
+                if (prev_is(w, s, t, "the"))
+                        tp = t - 1;
+                int ok = 0, at = prev_is(w, s, tp, "in") ||
+                                 prev_is(w, s, tp, "at");
                 if (offer && (long)t < host_at)
                         ok = 1;
-                else if (!host_only && t > st->tok_begin) {
+                else if (host_only)
+                        ok = at && si->first_trig >= 0 && pl.city &&
+                             refines(out, pl.cc);
+                else if (t > st->tok_begin) {
                         const char *p = w->tv.lower[t - 1];
-                        if (!strcmp(p, "in") || !strcmp(p, "at"))
+                        if (at)
                                 ok = (si->first_trig >= 0);
                         else if (!strcmp(p, "to") || !strcmp(p, "visit") ||
                                  !strcmp(p, "visits") ||
                                  !strcmp(p, "visiting"))
                                 ok = cue_in(w, s, CAT_VISIT, st->tok_begin,
                                             t);
+                        else if (!strcmp(p, "capital") ||
+                                 (!strcmp(p, "of") && t >= 2 &&
+                                  !strcmp(w->tv.lower[t - 2], "capital")))
+                                ok = (si->first_trig >= 0);
                         else if (!strcmp(p, ",") && out->n)
                                 ok = 1;
                         else if (!strcmp(p, "by") && t >= 2 &&
@@ -1643,8 +1897,8 @@ static void venues_of(const work_t *w, size_t s, const sinfo_t *si,
                                 ok = 1;
                 }
                 if (ok)
-                        strlist_add(out, tok_text(w, t, e));
-                t = e - 1;
+                        vlist_add(out, pl.name, pl.cc, pl.city);
+                t = pl.e - 1;
         }
 }
 
@@ -1760,14 +2014,56 @@ static int side_leader(const work_t *w, const side_t *sd,
         return office;
 }
 
+/** @returns true if a forward-looking sentence \p s says the visitor
+ *  will see the leader first mentioned at token \p tok ("She will talk
+ *  with Prime Minister X over dinner"): "meet/talk/dinner with" just
+ *  before the title ("travel with" is company, not a host), a future
+ *  cue, no past cue, and no country other than \p geo named. */
+static int meets_host(const work_t *w, size_t s, uint32_t tok, int geo) {
+        const sinfo_t *o = &w->si[s];
+        const ink_sentence_t *st = &w->art->sents[s];
+        int with = 0;
+        if (!(o->cats & BIT(CAT_FUT)) || (o->cats & BIT(CAT_PAST)))
+                return 0;
+        static const char *const verbs[] = {
+                "meet", "meets", "talk", "talks", "meeting", "dinner",
+                "lunch", "breakfast", "confer", "consult", NULL};
+        for (uint32_t t = tok; t > st->tok_begin + 1 && t + 4 > tok; t--)
+                if (!strcmp(w->tv.lower[t - 1], "with"))
+                        for (int v = 0; verbs[v]; v++)
+                                if (!strcmp(w->tv.lower[t - 2], verbs[v]))
+                                        with = 1;
+        for (size_t k = w->sent_hit[s]; with && k < w->sent_hit[s + 1]; k++)
+                if (w->hits[k].cat == CAT_COUNTRY && w->hits[k].canon != geo)
+                        return 0;
+        return with;
+}
+
 /** Adds to \p parts the other leaders of the country of leader \p best
- *  with the same rank who are a side of a sentence about the encounter:
- *  a visit to Poland meets its president and its prime minister. */
-static void add_cohosts(const work_t *w, int best, strlist_t *parts) {
+ *  (who stands for the side of country \p geo) with the same rank who are a side of a sentence about the encounter
+ *  (a visit to Poland meets its president and its prime minister), and,
+ *  for a visit (\p visit), the titled leaders of that country or of no
+ *  known country whom a forward-looking sentence says the visitor will
+ *  see (meets_host()). */
+static void add_cohosts(const work_t *w, int best, int geo, int visit,
+                        strlist_t *parts) {
         const leader_t *B = &w->leaders[best];
-        if (B->office || B->geo < 0)
+        if (B->office)
                 return;
-        for (size_t s = 0; s < w->art->nsents; s++) {
+        for (size_t s = 0; visit && geo >= 0 && s < w->art->nsents; s++) {
+                const sinfo_t *o = &w->si[s];
+                for (int i = 0; i < o->nsides; i++) {
+                        int l = o->sides[i].leader;
+                        const leader_t *L = l >= 0 ? &w->leaders[l] : NULL;
+                        if (!L || l == best || L->office || L->rank <= 0 ||
+                            L->rank >= RANK_UNTITLED ||
+                            (L->geo >= 0 && L->geo != geo))
+                                continue;
+                        if (meets_host(w, s, o->sides[i].tok, geo))
+                                strlist_add(parts, L->name);
+                }
+        }
+        for (size_t s = 0; B->geo >= 0 && s < w->art->nsents; s++) {
                 const sinfo_t *o = &w->si[s];
                 if (!o->related && !o->candidate)
                         continue;
@@ -1959,7 +2255,8 @@ static void fill_open_side(const work_t *w, strlist_t *parts) {
 static void emit(work_t *w, size_t ms) {
         ink_article_t *art = w->art;
         sinfo_t *m = &w->si[ms];
-        strlist_t parts = {{0}, 0}, venues = {{0}, 0};
+        strlist_t parts = {{0}, 0};
+        vlist_t venues;
         ink_status_t status = (ink_status_t)m->status;
         int firm = status <= INK_STATUS_CONFIRMED ? (int)status : -1;
         int change = status >= INK_STATUS_POSTPONED ? (int)status : -1;
@@ -2013,7 +2310,8 @@ static void emit(work_t *w, size_t ms) {
                 int best = side_leader(w, sd, sides, ns, body_summit);
                 if (best >= 0) {
                         strlist_add(&parts, w->leaders[best].name);
-                        add_cohosts(w, best, &parts);
+                        add_cohosts(w, best, sd->geo,
+                                    m->mode == INK_MODE_VISIT, &parts);
                 }
                 else if (!body_summit)  /* copied: alert strings live in
                                          * the arena */
@@ -2027,6 +2325,12 @@ static void emit(work_t *w, size_t ms) {
         int mode = m->mode;
         if (mode == INK_MODE_VISIT && visit_to_third_place(w, ms, m))
                 mode = INK_MODE_MEETING;
+        /* "The summit will be held by videoconference." after the main
+         * sentence of a meeting makes it a call */
+        for (size_t s = 0; s < art->nsents && mode == INK_MODE_MEETING; s++)
+                if (s != ms && w->si[s].related && w->si[s].by_call &&
+                    same_encounter(m, &w->si[s]))
+                        mode = INK_MODE_CALL;
 
         /* status, time and venues over the related sentences; a change of
          * status counts from the main sentence, the headline and lead */
@@ -2034,7 +2338,11 @@ static void emit(work_t *w, size_t ms) {
         for (size_t i = 0; i < m->ntimes; i++)
                 if (!when || m->times[i].kind > when->kind)
                         when = &m->times[i];
-        venues_of(w, ms, m, &venues, mode == INK_MODE_CALL);
+        /* a virtual summit has no venue, whoever hosts it */
+        int virt = mode == INK_MODE_CALL && (m->cats & BIT(CAT_VIRTUAL));
+        venues.n = 0;
+        if (!virt)
+                venues_of(w, ms, m, &venues, mode == INK_MODE_CALL);
         for (size_t s = 0, body = 0; s < art->nsents; s++) {
                 sinfo_t *o = &w->si[s];
                 int lead = art->sents[s].field == INK_FIELD_TITLE ||
@@ -2056,7 +2364,7 @@ static void emit(work_t *w, size_t ms) {
                 for (size_t i = 0; i < o->ntimes; i++)
                         if (!when || o->times[i].kind > when->kind)
                                 when = &o->times[i];
-                if (s != ms)
+                if (s != ms && !virt)
                         venues_of(w, s, o, &venues,
                                   mode == INK_MODE_CALL || venues.n > 0);
                 if (undated(w, s))

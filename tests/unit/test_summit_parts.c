@@ -15,58 +15,7 @@
 #include "ink/stage.h"
 #include "ink/summit.h"
 
-/* Builds an article with \p title and \p body published on \p published
- * (ISO date or NULL) and runs the tokens stage on it. */
-static ink_article_t *mk(const char *id, const char *title, const char *body,
-                         const char *published) {
-        char err[256];
-        ink_article_t *art = ink_article_new();
-        art->id = ink_arena_strdup(art->arena, id);
-        art->title = ink_arena_strdup(art->arena, title ? title : "");
-        art->title_len = strlen(art->title);
-        art->body = ink_arena_strdup(art->arena, body);
-        art->body_len = strlen(art->body);
-        if (published)
-                cr_assert(eq(int, ink_parse_iso8601(published,
-                                                    &art->published_ms),
-                             0));
-        void *tk = ink_stage_tokens.create(err, sizeof(err));
-        cr_assert(not(eq(ptr, tk, NULL)), "tokens: %s", err);
-        cr_assert(eq(int, ink_stage_tokens.run(tk, art, err, sizeof(err)),
-                     INK_OK));
-        ink_stage_tokens.destroy(tk);
-        return art;
-}
-
-/* Runs the summit stage.  @returns the number of alerts. */
-static size_t run_summit(ink_article_t *art) {
-        char err[256];
-        void *ctx = ink_stage_summit.create(err, sizeof(err));
-        cr_assert(not(eq(ptr, ctx, NULL)), "summit: %s", err);
-        ink_rc_t rc = ink_stage_summit.run(ctx, art, err, sizeof(err));
-        cr_assert(rc == INK_OK || rc == INK_SKIPPED);
-        ink_stage_summit.destroy(ctx);
-        return art->nalerts;
-}
-
-/* @returns true if \p al lists \p name among its participants. */
-static int has_part(const ink_alert_t *al, const char *name) {
-        for (size_t i = 0; i < al->nparticipants; i++)
-                if (!strcmp(al->participants[i], name))
-                        return 1;
-        return 0;
-}
-
-/* Runs the stage on a one-sentence (or few-sentence) article and checks
- * that it raises no alert. */
-static void expect_none(const char *title, const char *body) {
-        ink_article_t *art = mk("neg", title, body, "2025-03-03");
-        size_t n = run_summit(art);
-        cr_expect(eq(sz, n, 0), "unexpected alert for: %s %s (%s)",
-                  title ? title : "", body,
-                  n ? art->alerts[0].evidence : "");
-        ink_article_destroy(art);
-}
+#include "summit_test_util.h"
 
 /*---- Participants ---------------------------------------------------------*/
 
