@@ -24,7 +24,7 @@ static const char usage_text[] =
         "  --bits N --epochs N --l2 X --lr X --news-weight X --folds N\n"
         "                       news model (defaults 20 3 0.1 0.01 20 5)\n"
         "  --target-bits N --target-epochs N --target-l2 X\n"
-        "                       target model (defaults 18 6 1e-2)\n"
+        "                       target model (defaults 17 6 2e-2)\n"
         "  --runs N             average N runs on different shuffles "
         "(default 1)\n";
 
@@ -66,7 +66,7 @@ int ink_cmd_train_sentiment(int argc, char **argv) {
                                       .lr = 0.01, .news_weight = 20.0,
                                       .folds = 5, .seed = 20140601,
                                       .runs = 1 };
-        ink_senti_train_opts_t to = { .bits = 18, .epochs = 6, .l2 = 1e-2,
+        ink_senti_train_opts_t to = { .bits = 17, .epochs = 6, .l2 = 2e-2,
                                       .lr = 0.01, .folds = 1,
                                       .seed = 20210419, .runs = 1 };
         const char *data = NULL, *mtsc = NULL, *outdir = NULL, *only = NULL;

@@ -3,8 +3,8 @@
  *
  * - the news model: a regularised linear regression from a text's VADER
  *   features (compound, proportions, sums of positive and negative
- *   valences, counts of negations, boosters, "but", capitals, '!', '?')
- *   and hashed unigrams, negation-marked unigrams and bigrams (each also
+ *   valences, counts of negations, boosters, "but", capitals, '!', '?'),
+ *   AFINN-165 valence sums and extremes, and hashed unigrams, negation-marked unigrams and bigrams (each also
  *   in a news-only copy) to a compound score in -1..+1 (the human mean
  *   rating / 4, scaled);
  * - the target model: a 3-class logistic regression (negative, neutral,
@@ -88,6 +88,38 @@ ink_polarity_t ink_senti_target(const ink_senti_model_t *m,
                                 const ink_vader_t *vd, const char *text,
                                 size_t len, size_t tb, size_t te,
                                 double prob[3]);
+
+/*---- AFINN-165 (sentiment_model.c, data/sentiment/afinn_165.txt) ---------*/
+
+#define INK_SENTI_AFINN_RESOURCE "data/sentiment/afinn_165.txt"
+
+/* Finn Årup Nielsen's list of English words rated -5..+5 (ODbL 1.0),
+ * written by scripts/gen-afinn.sh; extra lexical features of the news
+ * model.  Read-only once parsed. */
+typedef struct ink_afinn_s ink_afinn_t;
+
+/** Parses \p len bytes in the format of scripts/gen-afinn.sh: '#'
+ *  comment lines and empty lines, else WORD<TAB>VALENCE with an integer
+ *  valence in -5..+5 and a lower-case WORD of 1..63 bytes, each word
+ *  once.  @returns the list (owned by caller, ink_afinn_destroy()) or
+ *  NULL with the line and the reason in \p errstr. */
+ink_afinn_t *ink_afinn_parse(const char *buf, size_t len, char *errstr,
+                             size_t errstr_size);
+
+/** Frees \p a (NULL is fine). */
+void ink_afinn_destroy(ink_afinn_t *a);
+
+/** @returns the number of entries of \p a. */
+size_t ink_afinn_size(const ink_afinn_t *a);
+
+/** @returns the valence of the \p len bytes of lower-case \p word
+ *  (borrowed), 0 when \p a does not list it. */
+int ink_afinn_valence(const ink_afinn_t *a, const char *word, size_t len);
+
+/** The embedded list, parsed on the first call (thread-safe) and kept
+ *  for the life of the process.  @returns it (borrowed), or NULL with a
+ *  reason in \p errstr when the resource is missing or malformed. */
+const ink_afinn_t *ink_afinn_shared(char *errstr, size_t errstr_size);
 
 /*---- Features and training (sentiment_model.c, sentiment_train.c) --------*/
 

@@ -19,11 +19,22 @@
  * whether the mention opens it, i.e. is likely its subject), negations
  * within 4 words, a reporting verb right after the mention ("X said ..."
  * puts the following opinion in X's mouth, not about X), whether the
- * mention sits inside quotation marks, and the sentence's bag of words.  Only 4 KiB of text either side of the mention is read,
- * which bounds the time and memory spent on a pathological "sentence".
+ * mention sits inside quotation marks, and the sentence's bag of words;
+ * and AFINN-165 valences (negated as VADER does) within 3 words, in the
+ * clause, of the words right before and after the mention, and the
+ * clause's signed sums after the mention (its predicate when it is the
+ * subject) and before it (it is the object).  Only 4 KiB of text either
+ * side of the mention is read, which bounds the time and memory spent on
+ * a pathological "sentence".
+ *
+ * Both models also read the AFINN-165 word list (ink_afinn_shared(): an
+ * open-addressing table of 8192 slots, parsed once per process), whose
+ * valences give the news model 7 dense features (sums, balance, extremes,
+ * coverage, mean).
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +42,9 @@
 #include "ink/sentiment.h"
 
 #define MODEL_PREFIX "ink-senti-model "
-#define MODEL_MAGIC MODEL_PREFIX "2"
-#define NEWS_DENSE 21
-#define TGT_DENSE 24
+#define MODEL_MAGIC MODEL_PREFIX "3"
+#define NEWS_DENSE 28
+#define TGT_DENSE 32
 #define TGT_CONTEXT 4096        /* bytes read either side of a mention */
 #define TGT_NEAR 3
 #define TGT_MID 8
@@ -119,6 +130,166 @@ size_t ink_senti_nfeat(ink_senti_kind_t kind, unsigned bits) {
                 ((size_t)1 << bits);
 }
 
+/*---- AFINN-165 ------------------------------------------------------------*/
+
+#define AFINN_MAXWORD 63
+
+typedef struct afinn_slot_s {
+        uint32_t h;             /* fnv() of the word */
+        uint32_t off;           /* word in the pool; UINT32_MAX: empty */
+        int32_t val;
+} afinn_slot_t;
+
+struct ink_afinn_s {
+        afinn_slot_t *slot;     /* open addressing, 2^k >= 2 n slots */
+        size_t mask, n;
+        char *pool;             /* NUL-terminated words */
+        size_t npool;
+};
+
+void ink_afinn_destroy(ink_afinn_t *a) {
+        if (!a)
+                return;
+        free(a->slot);
+        free(a->pool);
+        free(a);
+}
+
+size_t ink_afinn_size(const ink_afinn_t *a) {
+        return a->n;
+}
+
+/* The slot of \p word (\p len bytes, hash \p h): its entry, or the empty
+ * slot where it would go. */
+static afinn_slot_t *afinn_find(const ink_afinn_t *a, uint32_t h,
+                                const char *word, size_t len) {
+        for (size_t i = h & a->mask;; i = (i + 1) & a->mask) {
+                afinn_slot_t *sl = &a->slot[i];
+
+                if (sl->off == UINT32_MAX)
+                        return sl;
+                if (sl->h == h && !strncmp(a->pool + sl->off, word, len) &&
+                    !a->pool[sl->off + len])
+                        return sl;
+        }
+}
+
+/* The valence of \p word (hash \p h) in \p a, 0 when absent. */
+static int afinn_lookup(const ink_afinn_t *a, uint32_t h, const char *word,
+                        size_t len) {
+        const afinn_slot_t *sl = afinn_find(a, h, word, len);
+
+        return sl->off == UINT32_MAX ? 0 : sl->val;
+}
+
+int ink_afinn_valence(const ink_afinn_t *a, const char *word, size_t len) {
+        return afinn_lookup(a, fnv(word, len), word, len);
+}
+
+ink_afinn_t *ink_afinn_parse(const char *buf, size_t len, char *errstr,
+                             size_t errstr_size) {
+        ink_afinn_t *a = ink_calloc(1, sizeof(*a));
+        const char *p = buf, *end = buf + len;
+        size_t lines = 0, lineno = 0, nslot = 16;
+
+        /* size the table: one entry per non-comment line at most */
+        for (const char *q = buf; q < end; q++)
+                lines += *q == '\n';
+        while (nslot < 2 * (lines + 1))
+                nslot *= 2;
+        a->mask = nslot - 1;
+        a->slot = ink_malloc(nslot * sizeof(*a->slot));
+        for (size_t i = 0; i < nslot; i++)
+                a->slot[i].off = UINT32_MAX;
+        a->pool = ink_malloc(len + 1);
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                const char *le = nl ? nl : end, *tab;
+                afinn_slot_t *sl;
+                size_t wlen;
+                long v;
+                char num[8], *q;
+
+                lineno++;
+                if (p == le || *p == '#')
+                        goto next;
+                tab = memchr(p, '\t', (size_t)(le - p));
+                wlen = tab ? (size_t)(tab - p) : 0;
+                if (!tab || !wlen || wlen > AFINN_MAXWORD ||
+                    (size_t)(le - tab - 1) >= sizeof(num) || le == tab + 1) {
+                        snprintf(errstr, errstr_size, "AFINN list: line %zu: "
+                                 "not WORD<TAB>VALENCE", lineno);
+                        goto fail;
+                }
+                for (size_t i = 0; i < wlen; i++)
+                        if (p[i] >= 'A' && p[i] <= 'Z') {
+                                snprintf(errstr, errstr_size, "AFINN list: "
+                                         "line %zu: word not in lower "
+                                         "case", lineno);
+                                goto fail;
+                        }
+                memcpy(num, tab + 1, (size_t)(le - tab - 1));
+                num[le - tab - 1] = '\0';
+                errno = 0;
+                v = strtol(num, &q, 10);
+                if (errno || *q || q == num || v < -5 || v > 5) {
+                        snprintf(errstr, errstr_size, "AFINN list: line %zu: "
+                                 "valence \"%s\" is not an integer in "
+                                 "-5..5", lineno, num);
+                        goto fail;
+                }
+                sl = afinn_find(a, fnv(p, wlen), p, wlen);
+                if (sl->off != UINT32_MAX) {
+                        snprintf(errstr, errstr_size, "AFINN list: line %zu: "
+                                 "\"%.*s\" listed twice", lineno, (int)wlen,
+                                 p);
+                        goto fail;
+                }
+                sl->h = fnv(p, wlen);
+                sl->off = (uint32_t)a->npool;
+                sl->val = (int32_t)v;
+                memcpy(a->pool + a->npool, p, wlen);
+                a->pool[a->npool + wlen] = '\0';
+                a->npool += wlen + 1;
+                a->n++;
+next:
+                p = nl ? nl + 1 : end;
+        }
+        if (!a->n) {
+                snprintf(errstr, errstr_size, "AFINN list: no entries");
+                goto fail;
+        }
+        return a;
+fail:
+        ink_afinn_destroy(a);
+        return NULL;
+}
+
+static pthread_once_t afinn_once = PTHREAD_ONCE_INIT;
+static ink_afinn_t *afinn_embedded;
+static char afinn_err[256];
+
+/* pthread_once routine of ink_afinn_shared(). */
+static void afinn_init(void) {
+        size_t len = 0;
+        const char *buf = ink_resource_get(INK_SENTI_AFINN_RESOURCE, &len);
+
+        if (!buf) {
+                snprintf(afinn_err, sizeof(afinn_err), "%s is not embedded "
+                         "(re-run cmake)", INK_SENTI_AFINN_RESOURCE);
+                return;
+        }
+        afinn_embedded = ink_afinn_parse(buf, len, afinn_err,
+                                         sizeof(afinn_err));
+}
+
+const ink_afinn_t *ink_afinn_shared(char *errstr, size_t errstr_size) {
+        pthread_once(&afinn_once, afinn_init);
+        if (!afinn_embedded)
+                snprintf(errstr, errstr_size, "sentiment: %s", afinn_err);
+        return afinn_embedded;
+}
+
 /*---- News model features --------------------------------------------------*/
 
 enum { T_UNI = 1, T_NOT, T_BI, T_NUNI, T_NNOT, T_NBI };
@@ -134,6 +305,10 @@ typedef struct news_st_s {
         uint32_t prev;
         bool has_prev;
         size_t last_neg;        /* index + 1 of the last negation, 0 none */
+        const ink_afinn_t *afinn; /* NULL: no AFINN features */
+        double apos, aneg;      /* sums of AFINN valences (aneg >= 0) */
+        double amax, amin;
+        uint32_t nafinn;        /* words AFINN rates */
 } news_st_t;
 
 static inline void news_emit(news_st_t *st, uint32_t b) {
@@ -169,15 +344,34 @@ static void news_word(void *opaque, size_t i, const char *lo, size_t lolen,
                 if (st->has_prev)
                         news_emit(st, bucket(bi, T_NBI, st->bits));
         }
+        if (st->afinn) {
+                double v = afinn_lookup(st->afinn, h, lo, lolen);
+
+                if (v != 0.0) {
+                        /* negated as VADER does (its N_SCALAR) */
+                        if (negated)
+                                v *= -0.74;
+                        if (v > 0)
+                                st->apos += v;
+                        else
+                                st->aneg -= v;
+                        if (!st->nafinn || v > st->amax)
+                                st->amax = v;
+                        if (!st->nafinn || v < st->amin)
+                                st->amin = v;
+                        st->nafinn++;
+                }
+        }
         if (flags & INK_VW_NEG)
                 st->last_neg = i + 1;
         st->prev = h;
         st->has_prev = true;
 }
 
-/* The dense news features of \p d into \p x[NEWS_DENSE]. */
-static void news_dense(const ink_vader_detail_t *d, ink_senti_domain_t dom,
-                       double *x) {
+/* The dense news features of \p d and the AFINN sums of \p st into
+ * \p x[NEWS_DENSE]. */
+static void news_dense(const ink_vader_detail_t *d, const news_st_t *st,
+                       ink_senti_domain_t dom, double *x) {
         double n = d->nwords ? (double)d->nwords : 1.0;
 
         x[0] = 1.0;
@@ -202,6 +396,14 @@ static void news_dense(const ink_vader_detail_t *d, ink_senti_domain_t dom,
         x[18] = (d->pos_sum + d->neg_sum) / sqrt(n);
         x[19] = (d->pos_sum + d->neg_sum) / n;
         x[20] = d->s.compound * fabs(d->s.compound);
+        /* AFINN-165: sums, balance, extremes, coverage, mean */
+        x[21] = log1p(st->apos);
+        x[22] = log1p(st->aneg);
+        x[23] = (st->apos - st->aneg) / sqrt(n) / 4.0;
+        x[24] = st->amax / 5.0;
+        x[25] = st->amin / 5.0;
+        x[26] = st->nafinn / n;
+        x[27] = st->nafinn ? (st->apos - st->aneg) / st->nafinn / 5.0 : 0.0;
 }
 
 size_t ink_senti_news_features(const ink_vader_t *vd, unsigned bits,
@@ -209,7 +411,8 @@ size_t ink_senti_news_features(const ink_vader_t *vd, unsigned bits,
                                ink_senti_domain_t dom, ink_sfeats_t *f,
                                ink_vader_detail_t *det) {
         news_st_t st = { .bits = bits, .f = f,
-                         .news = dom == INK_DOM_NEWS };
+                         .news = dom == INK_DOM_NEWS,
+                         .afinn = ink_afinn_shared(NULL, 0) };
         ink_vader_detail_t d;
         double x[NEWS_DENSE], scale;
         size_t first = f->n;
@@ -220,7 +423,7 @@ size_t ink_senti_news_features(const ink_vader_t *vd, unsigned bits,
         scale = det->nwords ? 1.0 / sqrt((double)det->nwords) : 0.0;
         for (size_t i = first; i < f->n; i++)
                 f->v[i].val = (float)scale;
-        news_dense(det, dom, x);
+        news_dense(det, &st, dom, x);
         for (uint32_t i = 0; i < NEWS_DENSE; i++)
                 if (x[i] != 0.0)
                         sfeats_add(f, i, (float)x[i]);
@@ -230,7 +433,8 @@ size_t ink_senti_news_features(const ink_vader_t *vd, unsigned bits,
 double ink_senti_news_score(const ink_senti_model_t *m,
                             const ink_vader_t *vd, const char *text,
                             size_t len, ink_vader_detail_t *det) {
-        news_st_t st = { .bits = m->bits, .w = m->w, .news = true };
+        news_st_t st = { .bits = m->bits, .w = m->w, .news = true,
+                         .afinn = ink_afinn_shared(NULL, 0) };
         ink_vader_detail_t d;
         double x[NEWS_DENSE], y;
 
@@ -239,7 +443,7 @@ double ink_senti_news_score(const ink_senti_model_t *m,
         if (!ink_vader_analyse(vd, text, len, det, news_word, &st))
                 return 0.0;
         y = st.dot / sqrt((double)det->nwords);
-        news_dense(det, INK_DOM_NEWS, x);
+        news_dense(det, &st, INK_DOM_NEWS, x);
         for (size_t i = 0; i < NEWS_DENSE; i++)
                 y += m->w[i] * x[i];
         y *= m->scale;
@@ -272,9 +476,11 @@ typedef struct tword_s {
         uint32_t h;
         uint32_t flags;         /* INK_VW_*, TW_REPORT */
         float val;
+        float aval;             /* AFINN-165 valence */
 } tword_t;
 
 typedef struct tgt_st_s {
+        const ink_afinn_t *afinn;
         tword_t *w;
         size_t n, cap;
         tword_t inl[128];
@@ -300,6 +506,8 @@ static void tgt_word(void *opaque, size_t i, const char *lo, size_t lolen,
         tw->h = fnv(lo, lolen);
         tw->flags = flags;
         tw->val = (float)valence;
+        tw->aval = st->afinn ? (float)afinn_lookup(st->afinn, tw->h, lo,
+                                                    lolen) : 0.0f;
         for (size_t k = 0; k < sizeof(report_verbs) / sizeof(*report_verbs);
              k++)
                 if (!strcmp(lo, report_verbs[k])) {
@@ -398,7 +606,7 @@ static uint32_t dist_tag(size_t d, bool left) {
 size_t ink_senti_target_features(const ink_vader_t *vd, unsigned bits,
                                  const char *text, size_t len, size_t tb,
                                  size_t te, ink_sfeats_t *f) {
-        tgt_st_t st = { .cap = 128 };
+        tgt_st_t st = { .cap = 128, .afinn = ink_afinn_shared(NULL, 0) };
         ink_vader_detail_t d;
         double x[TGT_DENSE] = { 0 }, scale, cscale;
         size_t b0, e0, mb, me, cb, ce, n, last_neg = 0;
@@ -456,8 +664,26 @@ size_t ink_senti_target_features(const ink_vader_t *vd, unsigned bits,
                 size_t dist = left ? mb - i : i >= me ? i - me + 1 : 0;
                 uint32_t tag;
 
+                bool negated = last_neg && i + 1 - last_neg <= 3 &&
+                        i + 1 != last_neg;
+                double av = negated ? -0.74 * w->aval : w->aval;
+
                 if (w->flags & INK_VW_NEG)
                         last_neg = i + 1;
+                if (dist && av != 0.0) {
+                        /* AFINN-165 valences near and in the clause, and
+                         * who holds the clause's opinion: words after the
+                         * mention (its predicate when it is the subject)
+                         * apart from words before it (it is the object) */
+                        if (dist <= TGT_NEAR)
+                                x[av > 0 ? 26 : 27] += fabs(av);
+                        if (i >= cb && i < ce) {
+                                x[av > 0 ? 24 : 25] += fabs(av);
+                                x[left ? 31 : 30] += av;
+                        }
+                        if (dist == 1)
+                                x[left ? 29 : 28] = av / 5.0;
+                }
                 if (!dist) {
                         /* the mention's own words: who it is */
                         sfeats_add(f, TGT_DENSE + bucket(w->h, T_MEN, bits),
@@ -540,6 +766,10 @@ size_t ink_senti_target_features(const ink_vader_t *vd, unsigned bits,
         x[21] = log1p(x[21]);
         x[22] = cb == mb;
         x[23] = log1p((double)(ce - cb)) / 4.0;
+        for (int k = 24; k <= 27; k++)
+                x[k] = log1p(x[k]);
+        x[30] /= 5.0;
+        x[31] /= 5.0;
         for (uint32_t i = 0; i < TGT_DENSE; i++)
                 if (x[i] != 0.0)
                         sfeats_add(f, i, (float)x[i]);
@@ -658,7 +888,7 @@ ink_senti_model_t *ink_senti_model_parse(const char *buf, size_t len,
                                          "%.20s, this build reads %s: "
                                          "retrain it (train-sentiment)",
                                          s + strlen(MODEL_PREFIX),
-                                         MODEL_MAGIC + strlen(MODEL_PREFIX));
+                                         &MODEL_MAGIC[strlen(MODEL_PREFIX)]);
                                 ink_senti_model_destroy(m);
                                 return NULL;
                         }
@@ -713,6 +943,12 @@ ink_senti_model_t *ink_senti_model_parse(const char *buf, size_t len,
                 snprintf(errstr, errstr_size, "sentiment model: %s",
                          !magic ? "not a model file (no \"" MODEL_MAGIC
                          "\" line)" : "truncated (no \"end\" line)");
+                ink_senti_model_destroy(m);
+                return NULL;
+        }
+        /* the news features read the AFINN list: fail here, not later */
+        if (m->kind == INK_SENTI_NEWS && !ink_afinn_shared(errstr,
+                                                           errstr_size)) {
                 ink_senti_model_destroy(m);
                 return NULL;
         }

@@ -149,16 +149,16 @@ Test(senti_model, parser_rejects_damaged_files) {
         static const char *const bad[] = {
                 "",
                 "not a model\n",
-                "ink-senti-model 2\nkind news\nbits 8\n",          /* no end */
-                "ink-senti-model 2\nkind nonsense\nbits 8\nend\n",
-                "ink-senti-model 2\nkind news\nbits 30\nend\n",
-                "ink-senti-model 2\nkind news\nbits 8\nw 999999 1\nend\n",
-                "ink-senti-model 2\nkind news\nbits 8\nw 3 x\nend\n",
-                "ink-senti-model 2\nkind target\nbits 8\nw 3 1 2\nend\n",
-                "ink-senti-model 2\nkind news\nbits 8\nscale nan\nend\n",
-                "ink-senti-model 2\nw 1 1\nend\n",                 /* no bits */
-                "ink-senti-model 2\nkind news\nbits 8\nbogus\nend\n",
-                "ink-senti-model 2\nend\n",                         /* no w */
+                "ink-senti-model 3\nkind news\nbits 8\n",          /* no end */
+                "ink-senti-model 3\nkind nonsense\nbits 8\nend\n",
+                "ink-senti-model 3\nkind news\nbits 30\nend\n",
+                "ink-senti-model 3\nkind news\nbits 8\nw 999999 1\nend\n",
+                "ink-senti-model 3\nkind news\nbits 8\nw 3 x\nend\n",
+                "ink-senti-model 3\nkind target\nbits 8\nw 3 1 2\nend\n",
+                "ink-senti-model 3\nkind news\nbits 8\nscale nan\nend\n",
+                "ink-senti-model 3\nw 1 1\nend\n",                 /* no bits */
+                "ink-senti-model 3\nkind news\nbits 8\nbogus\nend\n",
+                "ink-senti-model 3\nend\n",                         /* no w */
         };
         char err[256];
 
@@ -171,13 +171,21 @@ Test(senti_model, parser_rejects_damaged_files) {
                 cr_expect(not(eq(str, err, "")), "file %zu", i);
         }
         {
-                /* a well-formed file of the previous format version */
+                /* well-formed files of the previous format versions
+                 * (version 2: no AFINN features, other indices) */
                 static const char v1[] = "ink-senti-model 1\nkind news\n"
+                                         "bits 8\nw 1 0.5\nend\n";
+                static const char v2[] = "ink-senti-model 2\nkind news\n"
                                          "bits 8\nw 1 0.5\nend\n";
                 cr_expect(eq(ptr, ink_senti_model_parse(v1, strlen(v1), err,
                                                         sizeof(err)), NULL));
                 cr_expect(not(eq(ptr, strstr(err, "format version 1, this "
-                                                  "build reads 2"), NULL)),
+                                                  "build reads 3"), NULL)),
+                          "%s", err);
+                cr_expect(eq(ptr, ink_senti_model_parse(v2, strlen(v2), err,
+                                                        sizeof(err)), NULL));
+                cr_expect(not(eq(ptr, strstr(err, "format version 2, this "
+                                                  "build reads 3"), NULL)),
                           "%s", err);
         }
         cr_expect(eq(ptr, ink_senti_model_load("data/sentiment/none.txt",

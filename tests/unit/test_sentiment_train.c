@@ -126,6 +126,11 @@ Test(senti_train, news_is_reproducible_and_orders_texts) {
         fclose(report);
         cr_expect(not(eq(ptr, strstr(rep, "2-fold by article"), NULL)),
                   "%s", rep);
+        /* the figures are those of annotate's path (one sentence each) */
+        cr_expect(not(eq(ptr, strstr(rep, "(as annotate scores; whole "
+                                     "snippet:"), NULL)), "%s", rep);
+        cr_expect(not(eq(ptr, strstr(rep, "0 of several sentences"), NULL)),
+                  "%s", rep);
         free(rep);
         a = slurp(out1);
         b = slurp(out2);
@@ -142,6 +147,33 @@ Test(senti_train, news_is_reproducible_and_orders_texts) {
         ink_vader_destroy(vd);
         free(a);
         free(b);
+}
+
+Test(senti_train, news_figures_split_snippets_into_sentences) {
+        ink_senti_train_opts_t o = news_opts();
+        char err[512], *rep = NULL, buf[4096];
+        size_t replen = 0, n = 0;
+        FILE *report;
+
+        put_truth();
+        /* 8 NYT snippets of two sentences each */
+        for (size_t i = 0; i < 16; i++)
+                n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+                                      "%zu_%zu\t%s\t%s %s\r\n", i / 2 + 1,
+                                      i % 2 + 1, i & 1 ? "-2.9" : "3.1",
+                                      i & 1 ? bad[i / 2 % 4] :
+                                      good[i / 2 % 4], i & 1 ?
+                                      bad[(i / 2 + 1) % 4] :
+                                      good[(i / 2 + 1) % 4]);
+        put("nytEditorialSnippets_dev_GroundTruth.txt", buf);
+        report = open_memstream(&rep, &replen);
+        cr_assert(eq(int, ink_senti_train_news(dir, NULL, &o, report, err,
+                                               sizeof(err)), INK_OK), "%s",
+                  err);
+        fclose(report);
+        cr_expect(not(eq(ptr, strstr(rep, "16 of several sentences"), NULL)),
+                  "%s", rep);
+        free(rep);
 }
 
 Test(senti_train, news_bad_input_names_the_file) {
