@@ -18,7 +18,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cc -O2 -std=c11 -D_GNU_SOURCE -I"$here/include" "$here/bench/ner_speed.c" \
         "$build/lib/libinkstream.a" -lutf8proc -ljansson -lavro -lxml2 \
-        -lcurl -lcrypto -lm -lpthread -o "$out/ner_speed"
+        -lcurl -lcrypto $(pkg-config --libs libexttextcat) -lm -lpthread \
+        -o "$out/ner_speed"
 set -- "$data"/raw/GUM_*.txt
 if command -v perf >/dev/null 2>&1 &&
    perf stat -e task-clock true >/dev/null 2>&1; then

@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(build-essential cmake ninja-build pkg-config
       librdkafka-dev libavro-dev libcriterion-dev libjansson-dev
       libutf8proc-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libssl-dev
-      libcld2-dev iso-codes clang libfuzzer-14-dev libclang-rt-14-dev chromium
+      libexttextcat-dev libexttextcat-data iso-codes clang libfuzzer-14-dev libclang-rt-14-dev chromium
       kafkacat openjdk-17-jre-headless maven python3 python3-yaml)
 
 missing=()

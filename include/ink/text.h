@@ -44,8 +44,9 @@ size_t ink_utf8_cplen(const char *s, size_t len);
 /*---- Language (lib/enrich/lang.c, the "lang" stage) ----------------------*/
 
 /** @returns the ISO 639-1 code of the language of \p title and \p body
- *  (either may be NULL; lengths in bytes; only the first 64 KB of each is
- *  read), a static string, or NULL when the evidence is too thin. */
+ *  (either may be NULL; lengths in bytes; only the first 2 KB of title
+ *  and body together is read), a static string, or NULL when the
+ *  evidence is too thin. */
 const char *ink_lang_detect(const char *title, size_t title_len,
                             const char *body, size_t body_len);
 

@@ -1,72 +1,20 @@
 /*
- * The "lang" stage: detection by script and function words, thin
- * evidence left undecided, a given language kept, the English test used
- * by the English-only stages, and the skip of the entities stage.
+ * The "lang" stage: a given language kept, a detected one set and
+ * counted, thin evidence left undetermined, the English test used by the
+ * English-only stages, the skip of the entities stage, and the failure
+ * paths of loading libexttextcat's fingerprints.  The detector itself is
+ * tested language by language in test_lang_detect.c.
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ink/stage.h"
 #include "ink/text.h"
-
-typedef struct lcase_s {
-        const char *text;
-        const char *lang;       /* NULL: undecided */
-} lcase_t;
-
-Test(lang, detect) {
-        static const lcase_t cases[] = {
-                { "The president said on Monday that the talks with the "
-                  "rebels would resume next week.", "en" },
-                { "Le président a déclaré lundi que les négociations avec "
-                  "les rebelles reprendront la semaine prochaine.", "fr" },
-                { "Der Präsident sagte am Montag, dass die Gespräche mit den "
-                  "Rebellen nächste Woche fortgesetzt werden.", "de" },
-                { "El presidente dijo el lunes que las conversaciones con "
-                  "los rebeldes se reanudarán la próxima semana.", "es" },
-                { "Il presidente ha detto lunedì che i colloqui con i "
-                  "ribelli riprenderanno la prossima settimana, anche se "
-                  "non è chiaro.", "it" },
-                { "De president zei maandag dat de gesprekken met de "
-                  "rebellen volgende week worden hervat, maar het is niet "
-                  "zeker.", "nl" },
-                { "Президент заявил в понедельник, что переговоры "
-                  "возобновятся на следующей неделе.", "ru" },
-                { "Президент заявив у понеділок, що переговори "
-                  "відновляться наступного тижня.", "uk" },
-                { "总统周一表示，与叛军的谈判将于下周恢复。", "zh" },
-                { "大統領は月曜日、反政府勢力との協議が来週再開されると"
-                  "述べた。", "ja" },
-                { "قال الرئيس يوم الاثنين إن المحادثات ستستأنف الأسبوع "
-                  "المقبل.", "ar" },
-                { "Ο πρόεδρος δήλωσε τη Δευτέρα ότι οι συνομιλίες θα "
-                  "συνεχιστούν.", "el" },
-                { "Trump Putin", NULL },
-                { "", NULL },
-                { "12345 67890 !!!", NULL },
-        };
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                const lcase_t *c = &cases[i];
-                const char *got = ink_lang_detect(NULL, 0, c->text,
-                                                  strlen(c->text));
-                if (!c->lang)
-                        cr_expect(eq(ptr, (void *)got, NULL), "%s: got %s",
-                                  c->text, got);
-                else
-                        cr_expect(eq(str, (char *)(got ? got : "(null)"),
-                                     (char *)c->lang), "%s", c->text);
-        }
-}
-
-Test(lang, title_counts_and_invalid_utf8_is_harmless) {
-        const char *t = "The talks with the rebels will resume";
-        const char *bad = "\xff\xfe the \xc3 and of \x80 to is";
-        cr_expect(eq(str, (char *)ink_lang_detect(t, strlen(t), NULL, 0),
-                     "en"));
-        cr_expect(eq(str, (char *)ink_lang_detect(bad, strlen(bad), "", 0),
-                     "en"));
-}
 
 Test(lang, is_english) {
         ink_article_t *art = ink_article_new();
@@ -108,7 +56,8 @@ Test(lang, stage_sets_keeps_and_counts) {
 
         ink_lang_counts(&d0, &n0);
         art = run_lang(NULL, "Le président a déclaré que les négociations "
-                       "avec les rebelles reprendront.", &rc);
+                       "avec les rebelles reprendront la semaine "
+                       "prochaine.", &rc);
         cr_expect(eq(int, rc, INK_OK));
         cr_expect(eq(str, (char *)art->lang, "fr"));
         ink_article_destroy(art);
@@ -152,4 +101,88 @@ Test(lang, entities_skip_other_languages) {
         ink_article_destroy(art);
         ink_stage_entities.destroy(ectx);
         ink_stage_tokens.destroy(tctx);
+}
+
+/* Fingerprints that cannot be loaded stop the stage at creation with a
+ * reason naming the file and the package; detection then leaves Latin
+ * text undetermined (read as English) but still knows the scripts that
+ * need no classifier. */
+Test(lang, missing_fingerprints_fail_creation) {
+        char err[512] = "";
+        const char *el = "Το δημοτικό συμβούλιο αποφάσισε την Τρίτη να "
+                         "κλείσει δύο δημόσιες βιβλιοθήκες.";
+        const char *fr = "Le conseil municipal a voté mardi la fermeture "
+                         "de deux bibliothèques publiques.";
+
+        cr_assert(eq(int, setenv("INK_TEXTCAT_DIR", "/nonexistent/ink/", 1),
+                     0));
+        cr_expect(eq(ptr, ink_stage_lang.create(err, sizeof(err)), NULL));
+        cr_expect(not(eq(ptr, strstr(err, "/nonexistent/ink/fpdb.conf"),
+                         NULL)), "%s", err);
+        cr_expect(not(eq(ptr, strstr(err, "libexttextcat-data"), NULL)),
+                  "%s", err);
+        cr_expect(eq(ptr, (void *)ink_lang_detect(NULL, 0, fr, strlen(fr)),
+                     NULL));
+        cr_expect(eq(str, (char *)ink_lang_detect(NULL, 0, el, strlen(el)),
+                     "el"));
+}
+
+/* A directory (named without its final slash) whose fpdb.conf lists
+ * no fingerprint at all: the classifier loads but cannot tell English,
+ * and the stage refuses to start. */
+Test(lang, empty_fingerprint_list_fails_creation) {
+        char dir[] = "/tmp/ink-lang-XXXXXX", path[64], err[512] = "";
+        FILE *f;
+
+        cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+        snprintf(path, sizeof(path), "%s/fpdb.conf", dir);
+        f = fopen(path, "w");
+        cr_assert(not(eq(ptr, f, NULL)));
+        fputs("# no languages\n", f);
+        fclose(f);
+        cr_assert(eq(int, setenv("INK_TEXTCAT_DIR", dir, 1), 0));
+        cr_expect(eq(ptr, ink_stage_lang.create(err, sizeof(err)), NULL));
+        cr_expect(not(eq(ptr, strstr(err, "do not recognise English"),
+                         NULL)), "%s", err);
+        cr_expect(not(eq(ptr, strstr(err, dir), NULL)), "%s", err);
+        unlink(path);
+        rmdir(dir);
+}
+
+Test(lang, overlong_fingerprint_dir_fails_creation) {
+        char dir[1500], err[512] = "";
+        memset(dir, 'd', sizeof(dir) - 1);
+        dir[0] = '/';
+        dir[sizeof(dir) - 1] = '\0';
+        cr_assert(eq(int, setenv("INK_TEXTCAT_DIR", dir, 1), 0));
+        cr_expect(eq(ptr, ink_stage_lang.create(err, sizeof(err)), NULL));
+        cr_expect(not(eq(ptr, strstr(err, "too long"), NULL)), "%s", err);
+}
+
+/* Destroying the stage frees this thread's classifier; a new stage in
+ * the same thread loads it again and still detects. */
+Test(lang, destroy_then_create_again) {
+        char err[256] = "";
+        const char *de = "Der Stadtrat hat am Dienstag beschlossen, zwei "
+                         "öffentliche Bibliotheken zu schließen.";
+        for (int i = 0; i < 2; i++) {
+                void *ctx = ink_stage_lang.create(err, sizeof(err));
+                cr_assert(not(eq(ptr, ctx, NULL)), "%s", err);
+                cr_expect(eq(str, (char *)ink_lang_detect(NULL, 0, de,
+                                                          strlen(de)),
+                             "de"));
+                ink_stage_lang.destroy(ctx);
+        }
+}
+
+/* INK_TEXTCAT_DIR without its final slash still finds the fingerprints
+ * (the Debian directory, where scripts/deps.sh installs them). */
+Test(lang, fingerprint_dir_without_slash) {
+        char err[512] = "";
+        void *ctx;
+        cr_assert(eq(int, setenv("INK_TEXTCAT_DIR", "/usr/share/libexttextcat",
+                                 1), 0));
+        ctx = ink_stage_lang.create(err, sizeof(err));
+        cr_assert(not(eq(ptr, ctx, NULL)), "%s", err);
+        ink_stage_lang.destroy(ctx);
 }
