@@ -20,6 +20,7 @@
 
 #include "ink/core.h"
 #include "ink/metrics.h"
+#include "ink/text.h"
 
 /* Histogram bucket upper bounds, seconds. */
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -257,6 +258,7 @@ static void render_family(sbuf_t *b, const char *name, const char *help,
 
 char *ink_metrics_render(ink_metrics_t *m) {
         sbuf_t b = {ink_malloc(4096), 0, 4096};
+        unsigned long detected = 0, non_english = 0;
         char label[64];
 
         b.p[0] = '\0';
@@ -294,6 +296,16 @@ char *ink_metrics_render(ink_metrics_t *m) {
                       "to output acknowledged\n# TYPE "
                       "inkstream_end_to_end_seconds histogram\n");
         render_hist(&b, "inkstream_end_to_end_seconds", "", &m->e2e);
+        ink_lang_counts(&detected, &non_english);
+        sb_printf(&b, "# HELP inkstream_language_detected_total Articles "
+                      "whose language the lang stage determined\n# TYPE "
+                      "inkstream_language_detected_total counter\n"
+                      "inkstream_language_detected_total %lu\n"
+                      "# HELP inkstream_language_skipped_total Articles "
+                      "not in English: the English-only stages skipped "
+                      "them\n# TYPE inkstream_language_skipped_total "
+                      "counter\ninkstream_language_skipped_total %lu\n",
+                      detected, non_english);
         return b.p;
 }
 

@@ -43,6 +43,10 @@ Test(metrics, counters_are_thread_safe) {
         cr_expect(not(eq(ptr, strstr(text, "step=\"enrich\",le=\"0.0005\"} "
                                            "0\n"),
                          NULL)));
+        /* no article went through the lang stage in this process */
+        cr_expect(not(eq(ptr, strstr(text, "\ninkstream_language_skipped_"
+                                           "total 0\n"),
+                         NULL)), "%s", text);
         free(text);
         ink_metrics_destroy(m);
 }
