@@ -2,7 +2,11 @@
  * Helper of bench/alert_latency.sh: produces an article RUNS times (a new
  * id each time) to the raw topic and measures, for each, the time until
  * an alert record naming that article id is readable on the alert topic;
- * prints min, p50, p90, p99 and max in milliseconds.
+ * prints min, p50, p90, p99 and max in milliseconds.  Each run recasts
+ * the sample's two leaders (Donald Trump, Vladimir Putin) as another pair
+ * of real leaders, so that each is a new encounter: the novelty processor
+ * raises an alert only for an encounter it has not seen (at most 99 runs:
+ * 10 x 10 pairs, one for the warm-up).
  *
  * usage: alert_latency BROKERS RAW_TOPIC ALERT_TOPIC ARTICLE.txt RUNS
  *   ARTICLE.txt is plain text: the first line the title, the rest the
@@ -93,6 +97,55 @@ static int64_t wait_alert(rd_kafka_t *rc, const char *id, int timeout_ms) {
         return -1;
 }
 
+static const char *const side_a[10] = {
+        "Emmanuel Macron", "Olaf Scholz", "Narendra Modi", "Fumio Kishida",
+        "Justin Trudeau", "Pedro Sanchez", "Giorgia Meloni",
+        "Anthony Albanese", "Mark Rutte", "Keir Starmer",
+};
+static const char *const side_b[10] = {
+        "Tayyip Erdogan", "Shehbaz Sharif", "Cyril Ramaphosa", "Bola Tinubu",
+        "Javier Milei", "Gustavo Petro", "William Ruto", "Paul Kagame",
+        "Viktor Orban", "Andrzej Duda",
+};
+
+/* @returns \p s with every \p from replaced by \p to (malloc'ed). */
+static char *replace_all(const char *s, const char *from, const char *to) {
+        size_t fl = strlen(from), tl = strlen(to), n = 0, len;
+        const char *p;
+        char *out, *o;
+
+        for (p = s; (p = strstr(p, from)); p += fl)
+                n++;
+        len = strlen(s) + n * tl + 1;
+        out = o = malloc(len);
+        if (!out)
+                die("recast", "out of memory");
+        while ((p = strstr(s, from))) {
+                memcpy(o, s, (size_t)(p - s));
+                o += p - s;
+                memcpy(o, to, tl);
+                o += tl;
+                s = p + fl;
+        }
+        strcpy(o, s);
+        return out;
+}
+
+/* @returns \p text with the sample's leaders recast as pair \p k
+ * (0..99), full names first, then lone surnames (malloc'ed). */
+static char *recast(const char *text, int k) {
+        const char *a = side_a[k % 10], *b = side_b[k / 10 % 10];
+        char *t1 = replace_all(text, "Donald Trump", a);
+        char *t2 = replace_all(t1, "Trump", strrchr(a, ' ') + 1);
+        char *t3 = replace_all(t2, "Vladimir Putin", b);
+        char *t4 = replace_all(t3, "Putin", strrchr(b, ' ') + 1);
+
+        free(t1);
+        free(t2);
+        free(t3);
+        return t4;
+}
+
 static int cmp_i64(const void *a, const void *b) {
         int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
         return x < y ? -1 : x > y;
@@ -113,8 +166,8 @@ int main(int argc, char **argv) {
         int runs = atoi(argv[5]);
         FILE *fp = fopen(argv[4], "r");
         static char text[1 << 20];
-        if (!fp || runs < 1)
-                die(argv[4], "cannot read, or RUNS < 1");
+        if (!fp || runs < 1 || runs > 99)
+                die(argv[4], "cannot read, or RUNS not in 1..99");
         size_t len = fread(text, 1, sizeof(text) - 1, fp);
         fclose(fp);
         text[len] = '\0';
@@ -143,11 +196,15 @@ int main(int argc, char **argv) {
         for (int i = -1; i < runs; i++) {
                 char id[64];
                 snprintf(id, sizeof(id), "bench-%d-%d", (int)getpid(), i + 1);
+                char *title = recast(text, i + 1), *body = recast(nl + 1,
+                                                                  i + 1);
                 json_t *a = json_pack("{s:s, s:s, s:s, s:s}", "id", id,
-                                      "title", text, "body", nl + 1,
+                                      "title", title, "body", body,
                                       "published", "2025-01-10");
                 char *js = json_dumps(a, JSON_COMPACT);
                 json_decref(a);
+                free(title);
+                free(body);
                 int64_t t0 = now_us();
                 if (rd_kafka_producev(rp, RD_KAFKA_V_TOPIC(raw),
                                       RD_KAFKA_V_KEY(id, strlen(id)),

@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end alert latency against a real broker: the time from the sample
 # article being produced to articles.raw until its summit alert is
-# readable on the alert topic, over RUNS runs (default 50), printed as
+# readable on the alert topic, over RUNS runs (default 50, at most 99; each
+# run recasts the two leaders so that it is a new encounter), printed as
 # min/p50/p90/p99/max.  Starts a broker with deploy/kafka/kafka.sh on
 # KAFKA_PORT (default 39492) unless BROKERS is given, one enrich worker,
 # and the helper bench/alert_latency.c; stops what it started.

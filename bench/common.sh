@@ -4,6 +4,7 @@
 #   KAFKA_PORT=N       port of the benchmark's broker       [39892]
 #   KAFKA_DIR=dir      its data directory     [/tmp/inkstream-bench-kafka-$KAFKA_PORT]
 #   BROKERS=host:port  use a running broker instead of starting one
+#   BENCH_OUT=dir      where results and corpora go   [$src/bench/out]
 #   THREADS=N          --threads of the workers (0 = one per core)   [0]
 #   LOAD_MAX=x         wait (up to LOAD_WAIT s) for the 1-minute load to
 #                      fall below x before each measurement   [2]
@@ -11,7 +12,7 @@
 
 src=${src:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${BUILD:-$src/build}
-out=$src/bench/out
+out=${BENCH_OUT:-$src/bench/out}
 mkdir -p "$out"
 INK=$build/inkstream
 KAFKA_PORT=${KAFKA_PORT:-39892}

@@ -34,6 +34,13 @@ static int annotate_one(const ink_pipeline_t *pl, const char *buf,
                 rc = ink_pipeline_run(pl, art, &stage, errstr,
                                       sizeof(errstr));
         }
+        if (rc == INK_OK && !indent) {
+                s = ink_article_json_compact(art, NULL);
+                fprintf(out, "%s\n", s);
+                free(s);
+                ink_article_destroy(art);
+                return 0;
+        }
         if (rc == INK_OK) {
                 o = ink_article_to_json(art);
         } else {

@@ -8,10 +8,11 @@
  * that is rebuilt, on assignment, by reading the same partition of the
  * compacted changelog topic to its end.  Every candidate writes the new
  * state of its key to the changelog (same partition) and, when it is new
- * or an update, an alert to the output topic.  Offsets are committed only
- * after the producer has flushed every output and changelog record
- * (at-least-once): a crash replays candidates whose effects may already
- * be in the changelog, which then makes them repeats.
+ * or an update, an alert to the output topic.  Offsets are committed every
+ * commit.interval.ms, when partitions are revoked and at the end, each
+ * time only after the producer has flushed every output and changelog
+ * record (at-least-once): a crash replays candidates whose effects may
+ * already be in the changelog, which then makes them repeats.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -927,14 +928,18 @@ int ink_novelty_run_after(const ink_conf_t *conf, ink_novelty_stats_t *stats,
                                 drained &= nv.stores[p].eof;
                         }
                 }
-                if (dirty && (!rkm || ink_mono_us() - nv.last_commit_us >=
-                                              (int64_t)conf->commit_interval_ms *
-                                                      1000) &&
+                /* Commits only on the timer (and at revoke and at the
+                 * end): committing flushes the producer and waits for the
+                 * coordinator, which must not delay the next candidate. */
+                if (dirty && ink_mono_us() - nv.last_commit_us >=
+                                     (int64_t)conf->commit_interval_ms *
+                                             1000 &&
                     commit_all(&nv))
                         break;
                 /* drained: every assigned partition at its end, or, for
-                 * a member the group gave nothing, nothing to drain */
-                if (conf->exit_on_eof && !dirty &&
+                 * a member the group gave nothing, nothing to drain; what
+                 * is still uncommitted is committed after the loop */
+                if (conf->exit_on_eof &&
                     (assigned ? drained : nv.joined) &&
                     (!upstream_done || atomic_load(upstream_done)))
                         break;

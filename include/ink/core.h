@@ -108,6 +108,12 @@ int ink_parse_iso8601(const char *s, int64_t *ms);
  *  wins (to try a new model without a rebuild). */
 const char *ink_resource_get(const char *path, size_t *lenp);
 
+/** Gives the resident pages of the embedded resources back to the system
+ *  (once the models are loaded from them); the bytes stay readable and
+ *  are read again from the binary if touched.  @returns the bytes given
+ *  back. */
+size_t ink_resource_release(void);
+
 /** Lists resource paths (for --version / diagnostics). */
 size_t ink_resource_count(void);
 const char *ink_resource_name(size_t i);

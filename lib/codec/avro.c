@@ -27,6 +27,13 @@ static const char *const record_names[INK_REC_CNT] = {
 
 #define CATALOG_PATH "schemas/catalog.json"
 
+/* Records up to this size keep the reused value's arrays and the output
+ * buffer between calls; a bigger one (the record of a 1 MB article takes
+ * about 5 MB of Avro-C arrays) gives them back, so that a codec per thread
+ * does not keep the peak of the biggest article it ever saw. */
+#define KEEP_BYTES (256 * 1024)
+#define BUF_BYTES (64 * 1024)
+
 typedef struct rec_codec_s {
         char *text;             /* schema JSON */
         json_t *json;           /* the same, parsed (defaults) */
@@ -352,7 +359,7 @@ ink_avro_t *ink_avro_new_schemas(const char *const texts[INK_REC_CNT],
                              text, errstr, errstr_size))
                         goto fail;
         }
-        av->bufsize = 64 * 1024;
+        av->bufsize = BUF_BYTES;
         av->buf = ink_malloc(av->bufsize);
         return av;
 fail:
@@ -527,6 +534,27 @@ static int fill_alert_refs(avro_value_t *rec, const ink_article_t *art) {
         return err;
 }
 
+/* Before a record: shrinks an output buffer left big by the record
+ * before (the caller is done with it by now). */
+static void buf_trim(ink_avro_t *av) {
+        if (av->bufsize > KEEP_BYTES) {
+                free(av->buf);
+                av->bufsize = BUF_BYTES;
+                av->buf = ink_malloc(av->bufsize);
+        }
+}
+
+/* After a record of \p size bytes was written from rc->value: replaces
+ * the value by a fresh one when it is big. */
+static void value_trim(rec_codec_t *rc, size_t size) {
+        avro_value_t fresh;
+
+        if (size <= KEEP_BYTES || avro_generic_value_new(rc->iface, &fresh))
+                return;  /* (a failed new keeps the old value: still fine) */
+        avro_value_decref(&rc->value);
+        rc->value = fresh;
+}
+
 /* Writes the framed value of \p rc into av->buf. */
 static ink_rc_t write_framed(ink_avro_t *av, rec_codec_t *rc,
                              const char **bufp, size_t *lenp, char *errstr,
@@ -535,6 +563,7 @@ static ink_rc_t write_framed(ink_avro_t *av, rec_codec_t *rc,
         avro_writer_t w;
         int err;
 
+        buf_trim(av);
         if (avro_value_sizeof(&rc->value, &size)) {
                 snprintf(errstr, errstr_size, "avro sizeof: %s",
                          avro_strerror());
@@ -552,6 +581,7 @@ static ink_rc_t write_framed(ink_avro_t *av, rec_codec_t *rc,
         w = avro_writer_memory(av->buf + INK_WIRE_HEADER, (int64_t)size);
         err = avro_value_write(w, &rc->value);
         avro_writer_free(w);
+        value_trim(rc, size);
         if (err) {
                 snprintf(errstr, errstr_size, "avro write: %s",
                          avro_strerror());

@@ -61,12 +61,15 @@ void ink_arena_destroy(ink_arena_t *a) {
         free(a);
 }
 
-void *ink_arena_alloc(ink_arena_t *a, size_t size) {
+/* @returns \p size bytes from the arena at an offset that is a multiple
+ * of \p align: 16, or 8 for strings (a word then costs 8 or 16 bytes,
+ * not 16 or 32; packing them byte by byte makes strcmp() slower). */
+static void *arena_take(ink_arena_t *a, size_t size, size_t align) {
         chunk_t *c = a->head;
-        size = (size + 15) & ~(size_t)15;
+        size_t at = (c->used + align - 1) & ~(align - 1);
         if (size == 0)
-                size = 16;
-        if (c->used + size > c->size) {
+                size = 1;
+        if (at > c->size || size > c->size - at) {
                 size_t csize = size > a->chunk_size ? size : a->chunk_size;
                 chunk_t *n = chunk_new(csize);
                 if (size > a->chunk_size) {
@@ -79,10 +82,15 @@ void *ink_arena_alloc(ink_arena_t *a, size_t size) {
                 }
                 n->next = c;
                 a->head = c = n;
+                at = 0;
         }
-        void *p = c->data + c->used;
-        c->used += size;
+        void *p = c->data + at;
+        c->used = at + size;
         return p;
+}
+
+void *ink_arena_alloc(ink_arena_t *a, size_t size) {
+        return arena_take(a, size, 16);
 }
 
 void *ink_arena_calloc(ink_arena_t *a, size_t n, size_t size) {
@@ -94,7 +102,7 @@ void *ink_arena_calloc(ink_arena_t *a, size_t n, size_t size) {
 }
 
 char *ink_arena_strndup(ink_arena_t *a, const char *s, size_t n) {
-        char *d = ink_arena_alloc(a, n + 1);
+        char *d = arena_take(a, n + 1, 8);
         memcpy(d, s, n);
         d[n] = '\0';
         return d;
@@ -113,16 +121,17 @@ char *ink_arena_sprintf(ink_arena_t *a, const char *fmt, ...) {
         va_copy(ap2, ap);
         n = vsnprintf(NULL, 0, fmt, ap);
         va_end(ap);
-        d = ink_arena_alloc(a, (size_t)n + 1);
+        d = arena_take(a, (size_t)n + 1, 8);
         vsnprintf(d, (size_t)n + 1, fmt, ap2);
         va_end(ap2);
         return d;
 }
 
-/* Grows the big block \p old (one that has a chunk of its own) in place
- * with realloc, which for large blocks remaps pages instead of copying and
- * leaves no dead copy in the arena.  The bytes from \p old_bytes to
- * \p new_bytes are zeroed.
+/* Grows (or shrinks) the big block \p old (one that has a chunk of its
+ * own) in place with realloc, which for large blocks remaps pages instead
+ * of copying and leaves no dead copy in the arena; shrinking gives the
+ * tail back to the system.  The bytes from \p old_bytes to \p new_bytes
+ * are zeroed when growing.
  * @returns the (possibly moved) block, or NULL when \p old is not a big
  * block of \p a (the caller then copies). */
 static void *grow_big(ink_arena_t *a, void *old, size_t old_bytes,
@@ -134,10 +143,11 @@ static void *grow_big(ink_arena_t *a, void *old, size_t old_bytes,
                         break;
         if (!c || !c->big || c->size < old_bytes)
                 return NULL;
-        if (new_bytes <= c->size)
+        if (new_bytes > old_bytes && new_bytes <= c->size)
                 new_bytes = c->size;
         c = ink_realloc(c, sizeof(*c) + new_bytes);
-        memset(c->data + old_bytes, 0, new_bytes - old_bytes);
+        if (new_bytes > old_bytes)
+                memset(c->data + old_bytes, 0, new_bytes - old_bytes);
         c->size = c->used = new_bytes;
         prev->next = c;
         return c->data;
@@ -153,6 +163,14 @@ void *ink_arena_grow(ink_arena_t *a, void *old, size_t old_n, size_t new_n,
         if (old && new_n > old_n && new_n * elem > a->chunk_size &&
             (p = grow_big(a, old, old_n * elem, new_n * elem)))
                 return p;
+        /* shrinking a big block gives its tail back in place; any other
+         * block already has the room (a copy would only cost more) */
+        if (old && new_n && new_n < old_n) {
+                if (old_n * elem > a->chunk_size &&
+                    (p = grow_big(a, old, old_n * elem, new_n * elem)))
+                        return p;
+                return old;
+        }
         p = ink_arena_calloc(a, new_n, elem);
         if (old && old_n)
                 memcpy(p, old, (old_n < new_n ? old_n : new_n) * elem);

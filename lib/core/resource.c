@@ -3,9 +3,12 @@
  * binary (cmake/InkEmbed.cmake), with an optional override directory.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "ink/core.h"
 
@@ -96,4 +99,25 @@ size_t ink_resource_count(void) {
 
 const char *ink_resource_name(size_t i) {
         return i < ink_res_table_cnt ? ink_res_table[i].name : NULL;
+}
+
+size_t ink_resource_release(void) {
+        long pg = sysconf(_SC_PAGESIZE);
+        size_t dropped = 0;
+
+        if (pg <= 0)
+                return 0;
+        for (size_t i = 0; i < ink_res_table_cnt; i++) {
+                /* the whole pages inside the resource: its neighbours'
+                 * bytes at either end stay resident */
+                uintptr_t b = ((uintptr_t)ink_res_table[i].b +
+                               (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+                uintptr_t e = (uintptr_t)ink_res_table[i].e &
+                              ~((uintptr_t)pg - 1);
+                /* read-only file pages: dropping them loses nothing, a
+                 * later read faults them in again from the binary */
+                if (e > b && !madvise((void *)b, e - b, MADV_DONTNEED))
+                        dropped += e - b;
+        }
+        return dropped;
 }

@@ -37,6 +37,9 @@ ink_pipeline_t *ink_pipeline_new(char *errstr, size_t errstr_size) {
                         return NULL;
                 }
         }
+        /* the stages parsed their models out of the embedded files: their
+         * pages need not stay resident (several MB of a worker's RSS) */
+        ink_resource_release();
         return pl;
 }
 

@@ -257,13 +257,16 @@ typedef struct tk_s {
         size_t pool_left;
 } tk_t;
 
+#define NORM_POOL (16 * 1024)
+
 /* @returns room for \p need bytes of norm strings (arena); the caller
  * then takes what it used with pool_take(). */
 static char *pool_reserve(tk_t *tk, size_t need) {
         if (tk->pool_left < need) {
-                /* Everything left to tokenise fits twice over (bytes plus
-                 * one NUL per token); more is needed only if NFC expands. */
-                size_t sz = tk->len * 2 + 64;
+                /* Pools of a quarter of an arena chunk: the norms take
+                 * about the text's bytes plus a NUL per token, and the
+                 * unused tail of the last pool stays small. */
+                size_t sz = NORM_POOL;
                 if (sz < need)
                         sz = need;
                 tk->pool = ink_arena_alloc(tk->arena, sz);
@@ -338,11 +341,13 @@ static const char *make_norm(tk_t *tk, size_t a, size_t b) {
 }
 
 /* @returns a new token slot at the end of the token array, which grows
- * geometrically. */
+ * by half each time (a big array is remapped, not copied, by
+ * ink_arena_grow, and trimmed to size by tokens_run). */
 static ink_token_t *tok_push(tk_t *tk) {
         ink_tokens_t *tt = tk->tt;
         if (tt->ntoks == tt->toks_cap) {
-                size_t cap = tt->toks_cap ? tt->toks_cap * 2 : 64;
+                size_t cap = tt->toks_cap ? tt->toks_cap + tt->toks_cap / 2
+                                          : 64;
                 tt->toks = ink_arena_grow(tk->arena, tt->toks, tt->ntoks,
                                           cap, sizeof(*tt->toks));
                 tt->toks_cap = cap;
@@ -823,7 +828,8 @@ ink_rc_t ink_tokenize(ink_arena_t *arena, const char *s, size_t len,
         }
 
         /* One growth step up front sized for typical text (a token every
-         * 4 bytes or more); doubling covers the rest. */
+         * 4 bytes or more); growth by half covers denser text, and
+         * tokens_run gives the unused tail of a big array back. */
         want = tt->ntoks + len / 4 + 16;
         if (tt->toks_cap < want) {
                 tt->toks = ink_arena_grow(arena, tt->toks, tt->ntoks, want,
@@ -922,6 +928,10 @@ static ink_rc_t tokens_run(const void *ctx, ink_article_t *art,
                 if (rc != INK_OK)
                         return rc;
         }
+        /* a big array gives its unused tail back (in place) */
+        if (tt.toks && tt.ntoks && tt.toks_cap - tt.ntoks > 1024)
+                tt.toks = ink_arena_grow(art->arena, tt.toks, tt.toks_cap,
+                                         tt.ntoks, sizeof(*tt.toks));
         art->toks = tt.toks;
         art->ntoks = tt.ntoks;
         art->sents = tt.sents;
