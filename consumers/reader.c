@@ -55,6 +55,12 @@ static int assign_all(rd_kafka_t *rk, const char *who, const char *topic,
         rd_kafka_resp_err_t err;
         int tries = 0;
 
+        if (!rkt) {
+                ink_log(INK_LOG_ERR, who, "topic %.64s%s: %s", topic,
+                        strlen(topic) > 64 ? "..." : "",
+                        rd_kafka_err2str(rd_kafka_last_error()));
+                return -1;
+        }
         /* a new topic may take a moment to show its partitions */
         do {
                 if (md)

@@ -111,8 +111,10 @@ rd_kafka_resp_err_t ink_dlq_produce(rd_kafka_t *rkp, const char *topic,
                          "record is at %s [%d] offset %lld)",
                          reason, n, rkm->len, rd_kafka_topic_name(rkm->rkt),
                          (int)rkm->partition, (long long)rkm->offset);
-                err = ink_produce(rkp, topic, rkm->key,
-                                  rkm->key_len < cuts[i] ? rkm->key_len : 0,
+                bool key_fits = rkm->key_len < cuts[i];
+
+                err = ink_produce(rkp, topic, key_fits ? rkm->key : NULL,
+                                  key_fits ? rkm->key_len : 0,
                                   rkm->payload, n,
                                   dlq_headers(rkm, i == 0, err_class, why,
                                               stage, true),

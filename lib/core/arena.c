@@ -47,6 +47,7 @@ void ink_arena_reset(ink_arena_t *a) {
                 c = next;
         }
         c->used = 0;
+        c->big = false; /* now shared by new allocations: never grown */
         a->head = c;
 }
 

@@ -84,3 +84,28 @@ Test(arena_grow, size_overflow_aborts, .signal = SIGABRT) {
         ink_arena_t *a = ink_arena_new(64);
         ink_arena_grow(a, NULL, 0, SIZE_MAX / 2, 4);
 }
+
+/* After a reset the kept chunk may be a former big block; the blocks
+ * allocated in it afterwards share it, so growing the first of them must
+ * copy, never realloc the chunk under the others. */
+Test(arena_grow, reset_big_chunk_is_shared_afterwards) {
+        ink_arena_t *a = ink_arena_new(1024);
+        char *s;
+        int *arr;
+
+        (void)ink_arena_alloc(a, 4096);         /* a big block, the tail */
+        (void)ink_arena_alloc(a, 1000);
+        (void)ink_arena_alloc(a, 1000);         /* a new head */
+        ink_arena_reset(a);                     /* keeps the tail */
+        arr = ink_arena_grow(a, NULL, 0, 16, sizeof(int));
+        for (int i = 0; i < 16; i++)
+                arr[i] = i;
+        s = ink_arena_strdup(a, "after the array");
+        for (int i = 0; i < 8; i++)
+                (void)ink_arena_alloc(a, 1000);
+        arr = ink_arena_grow(a, arr, 16, 2048, sizeof(int));
+        cr_assert(eq(str, s, "after the array"));
+        for (int i = 0; i < 16; i++)
+                cr_assert(eq(int, arr[i], i));
+        ink_arena_destroy(a);
+}
