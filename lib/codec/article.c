@@ -114,9 +114,10 @@ static int opt_string(ink_article_t *art, json_t *obj, const char *key,
  * straight into the arena: jansson builds a tree of every member and costs
  * about half of a --no-enrich worker's CPU.  Anything this scanner does not
  * take as plainly valid (an error, a duplicate key, a non-string field, an
- * escaped key, \u0000, deep nesting, a long number) makes it give up, and
- * jansson parses the input instead: the results, and every error message,
- * stay jansson's. */
+ * escaped key, \u0000, deep nesting, a real or long number) makes it give
+ * up, and jansson parses the input instead: the results, and every error
+ * message, stay jansson's.  Members it only skips are held to the same
+ * rule: whatever it accepts, jansson must accept too. */
 
 typedef struct {
         const char *p, *end;
@@ -147,54 +148,44 @@ static int hex4(const char *p, uint32_t *v) {
         return 0;
 }
 
-/* Scans the string at c->p (on its opening quote).  With \p arena, the
- * decoded text goes to *out (NUL-terminated, in the arena) and its length
- * to *outlen; without, the string is only skipped.  The input is valid
- * UTF-8 already.  @returns 0, or -1 to fall back. */
-static int fast_string(cur_t *c, ink_arena_t *arena, const char **out,
-                       size_t *outlen) {
-        const char *start = ++c->p, *q;
-        bool escaped = false;
-        char *d, *d0;
+/* Checks the escapes of the string body [r, q) exactly as jansson does
+ * (\" \\ \/ \b \f \n \r \t and \uXXXX, surrogates only in valid pairs,
+ * no \u0000) and, with \p d, writes the decoded text there (never longer
+ * than its escaped form).  @returns the decoded length, or -1 to fall
+ * back. */
+static long fast_unescape(const char *r, const char *q, char *d) {
+        long n = 0;
 
-        for (q = start; q < c->end && *q != '"'; q++) {
-                if ((unsigned char)*q < 0x20)
-                        return -1;
-                if (*q == '\\') {
-                        escaped = true;
-                        if (++q == c->end)
-                                return -1;
-                }
-        }
-        if (q == c->end)
-                return -1;
-        c->p = q + 1;
-        if (!arena)
-                return 0;
-        if (!escaped) {
-                *out = ink_arena_strndup(arena, start, (size_t)(q - start));
-                *outlen = (size_t)(q - start);
-                return 0;
-        }
-        /* decoded text is never longer than its escaped form */
-        d = d0 = ink_arena_alloc(arena, (size_t)(q - start) + 1);
-        for (const char *r = start; r < q; r++) {
+        for (;; r++) {
+                const char *bs = memchr(r, '\\', (size_t)(q - r));
                 uint32_t cp, lo;
-                if (*r != '\\') {
-                        *d++ = *r;
-                        continue;
-                }
+                char ch;
+
+                if (!bs)
+                        bs = q;
+                if (d)
+                        memcpy(d + n, r, (size_t)(bs - r));
+                n += bs - r;
+                if (bs == q)
+                        break;
+                r = bs;
                 switch (*++r) {
-                case '"': *d++ = '"'; continue;
-                case '\\': *d++ = '\\'; continue;
-                case '/': *d++ = '/'; continue;
-                case 'b': *d++ = '\b'; continue;
-                case 'f': *d++ = '\f'; continue;
-                case 'n': *d++ = '\n'; continue;
-                case 'r': *d++ = '\r'; continue;
-                case 't': *d++ = '\t'; continue;
-                case 'u': break;
+                case '"': ch = '"'; break;
+                case '\\': ch = '\\'; break;
+                case '/': ch = '/'; break;
+                case 'b': ch = '\b'; break;
+                case 'f': ch = '\f'; break;
+                case 'n': ch = '\n'; break;
+                case 'r': ch = '\r'; break;
+                case 't': ch = '\t'; break;
+                case 'u': ch = 0; break;
                 default: return -1;
+                }
+                if (ch) {
+                        if (d)
+                                d[n] = ch;
+                        n++;
+                        continue;
                 }
                 if (q - r < 5 || hex4(r + 1, &cp))
                         return -1;
@@ -209,36 +200,80 @@ static int fast_string(cur_t *c, ink_arena_t *arena, const char **out,
                         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                 }
                 if (cp == 0)
-                        return -1;
-                if (cp < 0x80) {
-                        *d++ = (char)cp;
+                        return -1; /* jansson: not without JSON_ALLOW_NUL */
+                if (!d) {
+                        n += cp < 0x80 ? 1 : cp < 0x800 ? 2 :
+                             cp < 0x10000 ? 3 : 4;
+                } else if (cp < 0x80) {
+                        d[n++] = (char)cp;
                 } else if (cp < 0x800) {
-                        *d++ = (char)(0xc0 | (cp >> 6));
-                        *d++ = (char)(0x80 | (cp & 0x3f));
+                        d[n++] = (char)(0xc0 | (cp >> 6));
+                        d[n++] = (char)(0x80 | (cp & 0x3f));
                 } else if (cp < 0x10000) {
-                        *d++ = (char)(0xe0 | (cp >> 12));
-                        *d++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-                        *d++ = (char)(0x80 | (cp & 0x3f));
+                        d[n++] = (char)(0xe0 | (cp >> 12));
+                        d[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                        d[n++] = (char)(0x80 | (cp & 0x3f));
                 } else {
-                        *d++ = (char)(0xf0 | (cp >> 18));
-                        *d++ = (char)(0x80 | ((cp >> 12) & 0x3f));
-                        *d++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-                        *d++ = (char)(0x80 | (cp & 0x3f));
+                        d[n++] = (char)(0xf0 | (cp >> 18));
+                        d[n++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+                        d[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                        d[n++] = (char)(0x80 | (cp & 0x3f));
                 }
         }
-        *d = '\0';
-        *out = d0;
-        *outlen = (size_t)(d - d0);
+        return n;
+}
+
+/* Scans the string at c->p (on its opening quote).  With \p arena, the
+ * decoded text goes to *out (NUL-terminated, in the arena) and its length
+ * to *outlen; without, the string is only skipped.  Either way it must be
+ * a string jansson takes: no raw control characters, only valid escapes
+ * (fast_unescape()).  The input is valid UTF-8 already, checked as
+ * jansson checks it.  @returns 0, or -1 to fall back. */
+static int fast_string(cur_t *c, ink_arena_t *arena, const char **out,
+                       size_t *outlen) {
+        const char *start = ++c->p, *q;
+        bool escaped = false;
+        char *d;
+        long n;
+
+        for (q = start; q < c->end && *q != '"'; q++) {
+                if ((unsigned char)*q < 0x20)
+                        return -1;
+                if (*q == '\\') {
+                        escaped = true;
+                        if (++q == c->end)
+                                return -1;
+                }
+        }
+        if (q == c->end)
+                return -1;
+        c->p = q + 1;
+        if (!arena)
+                return escaped && fast_unescape(start, q, NULL) < 0 ? -1 : 0;
+        if (!escaped) {
+                *out = ink_arena_strndup(arena, start, (size_t)(q - start));
+                *outlen = (size_t)(q - start);
+                return 0;
+        }
+        d = ink_arena_alloc(arena, (size_t)(q - start) + 1);
+        if ((n = fast_unescape(start, q, d)) < 0)
+                return -1;
+        d[n] = '\0';
+        *out = d;
+        *outlen = (size_t)n;
         return 0;
 }
 
-/* Skips a number in strict JSON grammar; long ones (where jansson may
- * report an overflow) fall back.  @returns 0 or -1. */
+/* Skips an integer in strict JSON grammar.  Reals (a '.', 'e' or 'E':
+ * jansson reports an overflow such as 1e999) and integers of more than 18
+ * digits (past 9223372036854775807 jansson reports "too big integer")
+ * fall back.  @returns 0 or -1. */
 static int fast_number(cur_t *c) {
-        const char *p = c->p, *e = c->end;
+        const char *p = c->p, *e = c->end, *digits;
 
         if (p < e && *p == '-')
                 p++;
+        digits = p;
         if (p < e && *p == '0')
                 p++;
         else if (p < e && *p >= '1' && *p <= '9')
@@ -246,21 +281,9 @@ static int fast_number(cur_t *c) {
                         p++;
         else
                 return -1;
-        if (p < e && *p == '.') {
-                if (++p == e || *p < '0' || *p > '9')
-                        return -1;
-                while (p < e && *p >= '0' && *p <= '9')
-                        p++;
-        }
-        if (p < e && (*p == 'e' || *p == 'E')) {
-                if (++p < e && (*p == '+' || *p == '-'))
-                        p++;
-                if (p == e || *p < '0' || *p > '9')
-                        return -1;
-                while (p < e && *p >= '0' && *p <= '9')
-                        p++;
-        }
-        if (p - c->p > 15)
+        if (p < e && (*p == '.' || *p == 'e' || *p == 'E'))
+                return -1;
+        if (p - digits > 18)
                 return -1;
         c->p = p;
         return 0;
