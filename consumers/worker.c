@@ -1285,7 +1285,9 @@ static rd_kafka_t *make_producer(worker_t *w) {
  * without it the first records wait for the topics' metadata and leader
  * connection (most of a second), and with queue.max records held in
  * flight meanwhile the whole input stalls.  A topic that cannot be looked
- * up now is left to the first produce, as before.
+ * up within 3 s is left to the first produce, as are the topics after
+ * it (a broker that does not answer, or refuses our credentials, should
+ * not delay start-up by more than that).
  * @locality poll thread, at start-up */
 static void producer_warm(worker_t *w) {
         const char *topics[] = {w->conf->output_topic, w->conf->dlq_topic,
@@ -1301,14 +1303,20 @@ static void producer_warm(worker_t *w) {
                 rkt = rd_kafka_topic_new(w->rkp, topics[i], NULL);
                 if (!rkt)
                         continue;
-                err = rd_kafka_metadata(w->rkp, 0, rkt, &md, 5000);
-                if (err)
-                        ink_log(INK_LOG_DEBUG, "worker",
-                                "metadata of %s: %s", topics[i],
-                                rd_kafka_err2str(err));
+                err = rd_kafka_metadata(w->rkp, 0, rkt, &md, 3000);
                 if (md)
                         rd_kafka_metadata_destroy(md);
                 rd_kafka_topic_destroy(rkt);
+                rd_kafka_poll(w->rkp, 0); /* serve error_cb */
+                if (err) {
+                        /* the broker is not answering (or refuses us):
+                         * the main loop reports it; start without
+                         * waiting for the other topics */
+                        ink_log(INK_LOG_DEBUG, "worker",
+                                "metadata of %s: %s", topics[i],
+                                rd_kafka_err2str(err));
+                        break;
+                }
         }
 }
 

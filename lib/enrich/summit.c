@@ -522,6 +522,16 @@ typedef struct work_s {
         size_t nleaders;
         sinfo_t *si;
         int art_mount, art_sport, title_biz;
+        /* Article-wide lookups built once per article (arena), so that
+         * per-token questions cost O(log n) instead of a scan of every
+         * entity or hit (hostile input made those scans quadratic). */
+        uint32_t maxhl;         /* longest hit, in tokens */
+        uint32_t *ent_toff;     /* ntoks + 1 offsets into ent_tidx */
+        uint32_t *ent_tidx;     /* entity indices by tok_begin (stable) */
+        uint32_t *ent_soff;     /* nsents + 1 offsets into ent_sidx */
+        uint32_t *ent_sidx;     /* entity indices by sentence (stable) */
+        const char **armed;     /* sorted names before an armed noun */
+        size_t narmed;
 } work_t;
 
 /** @returns true if the first byte of \p s is an upper-case letter or a
@@ -648,13 +658,40 @@ static void find_hits(work_t *w, size_t s, size_t *capp) {
                                 le->rank, le->canon};
                 }
         }
-        /* containment among named hits (geo with geo, title with title) */
+        /* containment among named hits (geo with geo, title with title).
+         * The hits are compacted in place: at step a, [first, out) holds
+         * the hits kept so far and [out, nhits) the original ones, each
+         * part in order of start.  A hit containing h starts in
+         * [h->e - maxl, h->b], so only that window of each part is
+         * looked at (the same hits the full scan would find). */
+        uint32_t maxl = 0;
+        for (size_t a = first; a < w->nhits; a++)
+                if (w->hits[a].e - w->hits[a].b > maxl)
+                        maxl = w->hits[a].e - w->hits[a].b;
         size_t out = first;
         for (size_t a = first; a < w->nhits; a++) {
                 hit_t *h = &w->hits[a];
                 int geo = h->cat == CAT_COUNTRY || h->cat == CAT_BODY;
                 int drop = 0;
-                for (size_t b = first; b < w->nhits && !drop; b++) {
+                long lo = (long)h->e - (long)maxl;
+                size_t win[2][2] = {{first, out}, {out, w->nhits}};
+                for (int part = 0; part < 2; part++) {
+                        size_t l = win[part][0], r = win[part][1];
+                        while (l < r) {
+                                size_t mid = l + (r - l) / 2;
+                                if ((long)w->hits[mid].b < lo)
+                                        l = mid + 1;
+                                else
+                                        r = mid;
+                        }
+                        r = l;
+                        while (r < win[part][1] && w->hits[r].b <= h->b)
+                                r++;
+                        win[part][0] = l;
+                        win[part][1] = r;
+                }
+                for (int part = 0; part < 2 && !drop; part++)
+                for (size_t b = win[part][0]; b < win[part][1] && !drop; b++) {
                         hit_t *o = &w->hits[b];
                         int ogeo = o->cat == CAT_COUNTRY || o->cat == CAT_BODY;
                         if (a == b || (geo != ogeo) ||
@@ -666,8 +703,10 @@ static void find_hits(work_t *w, size_t s, size_t *capp) {
                                 drop = 1;
                 }
                 /* "league" in "Arab League", "forum" in a body's name */
-                for (size_t b = first; b < w->nhits && !drop && !geo &&
-                                       h->cat < CAT_COUNTRY;
+                for (int part = 0; part < 2 && !drop; part++)
+                for (size_t b = win[part][0];
+                     b < win[part][1] && !drop && !geo &&
+                     h->cat < CAT_COUNTRY;
                      b++) {
                         const hit_t *o = &w->hits[b];
                         if ((o->cat == CAT_COUNTRY || o->cat == CAT_BODY) &&
@@ -682,9 +721,26 @@ static void find_hits(work_t *w, size_t s, size_t *capp) {
 
 /** @returns the hit of category \p cat (or a geo hit when \p cat < 0)
  *  starting (or ending, when \p at_end) at token \p t in sentence \p s. */
+/** @returns the first hit of sentence \p s starting at or after token
+ *  \p t (the hits of a sentence are in order of their start, as
+ *  find_hits() writes them), or w->sent_hit[s + 1]. */
+static size_t hit_lb(const work_t *w, size_t s, long t) {
+        size_t lo = w->sent_hit[s], hi = w->sent_hit[s + 1];
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if ((long)w->hits[mid].b < t)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
 static const hit_t *hit_at(const work_t *w, size_t s, uint32_t t, int cat,
                            int at_end) {
-        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
+        /* only hits starting in [t - maxhl, t] can start or end at t */
+        size_t k = hit_lb(w, s, at_end ? (long)t - (long)w->maxhl : (long)t);
+        for (; k < w->sent_hit[s + 1] && w->hits[k].b <= t; k++) {
                 const hit_t *h = &w->hits[k];
                 int ok = cat < 0 ? (h->cat == CAT_COUNTRY ||
                                     h->cat == CAT_BODY)
@@ -782,8 +838,8 @@ static int leader_add(work_t *w, size_t b, size_t e, int geo, int rank,
         const char *name = ink_arena_strndup(w->art->arena, ftext + tb->b,
                                              te->e - tb->b);
         /* prefer the entity's canonical form when one starts here */
-        for (size_t k = 0; k < w->art->nents; k++) {
-                const ink_entity_t *en = &w->art->ents[k];
+        for (size_t i = w->ent_toff[b]; i < w->ent_toff[b + 1]; i++) {
+                const ink_entity_t *en = &w->art->ents[w->ent_tidx[i]];
                 if (en->type == INK_ENT_PER && en->tok_begin == b &&
                     en->canonical && strlen(en->canonical) >= strlen(name))
                         name = en->canonical;
@@ -935,8 +991,9 @@ static size_t name_run(const work_t *w, size_t s, size_t nb) {
                         break;
                 if (name_word(w, ne)) {
                         int cue = 0;
-                        for (size_t q = w->sent_hit[s];
-                             q < w->sent_hit[s + 1]; q++)
+                        for (size_t q = hit_lb(w, s, (long)ne);
+                             q < w->sent_hit[s + 1] && w->hits[q].b == ne;
+                             q++)
                                 if (w->hits[q].b == ne &&
                                     w->hits[q].cat < CAT_COUNTRY)
                                         cue = 1;
@@ -1087,6 +1144,8 @@ static int armed_noun(const char *l) {
  *  follows "on"/"about"/"against" ("a summit on X") or it (or another
  *  mention of the same name in the article) comes before an armed
  *  group's noun ("X militants"). */
+static int str_cmp(const void *a, const void *b);
+
 static int topic_name(const work_t *w, const ink_entity_t *en) {
         const ink_sentence_t *st = &w->art->sents[en->sent];
         if (en->tok_begin > st->tok_begin) {
@@ -1096,15 +1155,8 @@ static int topic_name(const work_t *w, const ink_entity_t *en) {
                         return 1;
         }
         const char *nm = en->canonical ? en->canonical : en->text;
-        for (size_t k = 0; k < w->art->nents; k++) {
-                const ink_entity_t *o = &w->art->ents[k];
-                const char *on = o->canonical ? o->canonical : o->text;
-                if (o->tok_end < w->art->ntoks &&
-                    o->tok_end < w->art->sents[o->sent].tok_end &&
-                    armed_noun(w->tv.lower[o->tok_end]) && !strcmp(on, nm))
-                        return 1;
-        }
-        return 0;
+        return w->narmed && bsearch(&nm, w->armed, w->narmed,
+                                    sizeof(*w->armed), str_cmp) != NULL;
 }
 
 /** Records as leaders of unknown rank the people named in full (PER
@@ -1112,8 +1164,8 @@ static int topic_name(const work_t *w, const ink_entity_t *en) {
  *  "Macron will travel to Algeria to meet Tebboune" has two sides; a
  *  non-state group named as the topic is none (topic_name()). */
 static void find_untitled(work_t *w, size_t s, size_t *capp) {
-        for (size_t k = 0; k < w->art->nents; k++) {
-                const ink_entity_t *en = &w->art->ents[k];
+        for (size_t i = w->ent_soff[s]; i < w->ent_soff[s + 1]; i++) {
+                const ink_entity_t *en = &w->art->ents[w->ent_sidx[i]];
                 int near = 0;
                 if (en->type != INK_ENT_PER || en->sent != s ||
                     en->tok_end < en->tok_begin + 2 ||
@@ -1124,7 +1176,10 @@ static void find_untitled(work_t *w, size_t s, size_t *capp) {
                  * title-case headline "Under Angolan Mediation" is none */
                 if (hit_at(w, s, en->tok_begin, -1, 0))
                         continue;
-                for (size_t q = w->sent_hit[s]; q < w->sent_hit[s + 1]; q++)
+                for (size_t q = hit_lb(w, s, (long)en->tok_begin - 8);
+                     q < w->sent_hit[s + 1] &&
+                     w->hits[q].b <= en->tok_end + 8;
+                     q++)
                         if ((BIT(w->hits[q].cat) & TRIGGERS) &&
                             w->hits[q].b + 8 >= en->tok_begin &&
                             w->hits[q].b <= en->tok_end + 8)
@@ -1156,29 +1211,95 @@ static int group_noun(const char *l) {
         return 0;
 }
 
+/* A token where extend_names() may find a longer form of a one-word
+ * name: it is followed by a particle (not punctuation) and two tokens
+ * remain in its sentence. */
+typedef struct ext_cand_s {
+        const char *norm;
+        uint32_t s, t;
+} ext_cand_t;
+
+static int ext_cand_cmp(const void *a, const void *b) {
+        const ext_cand_t *x = a, *y = b;
+        int c = strcmp(x->norm, y->norm);
+        if (c)
+                return c;
+        if (x->s != y->s)
+                return x->s < y->s ? -1 : 1;
+        return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/** @returns the first candidate of \p c (sorted by ext_cand_cmp) whose
+ *  token is \p name and that comes after sentence \p s, token \p t in
+ *  text order (all of them when \p s is SIZE_MAX), or \p n. */
+static size_t ext_cand_lb(const ext_cand_t *c, size_t n, const char *name,
+                          size_t s, size_t t) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int d = strcmp(c[mid].norm, name);
+                if (!d && s != SIZE_MAX)
+                        d = c[mid].s != s ? (c[mid].s < s ? -1 : 1)
+                                          : (c[mid].t <= t ? -1 : 1);
+                if (d < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
 /** Writes a leader known by one name ("King Salman", "Lula") in the
  *  longest form the article gives it with a particle ("Salman bin
- *  Abdulaziz", "Lula da Silva"): the canonical name of the person. */
+ *  Abdulaziz", "Lula da Silva"): the canonical name of the person.
+ *  The tokens followed by a particle are listed once, sorted by text,
+ *  so that each leader looks only at the mentions of its name, in text
+ *  order (as a scan of every token for each leader would). */
 static void extend_names(work_t *w) {
+        int any = 0;
+        for (size_t l = 0; l < w->nleaders && !any; l++)
+                if (!w->leaders[l].office && !strchr(w->leaders[l].name, ' '))
+                        any = 1;
+        if (!any)
+                return;
+        size_t nc = 0, cap = 0;
+        ext_cand_t *c = NULL;
+        for (size_t s = 0; s < w->art->nsents; s++) {
+                const ink_sentence_t *st = &w->art->sents[s];
+                for (size_t t = w->skip[s]; t + 2 < st->tok_end; t++) {
+                        if (!is_particle(w->tv.lower[t + 1]) ||
+                            ispunct((unsigned char)w->tv.norm[t + 1][0]))
+                                continue;
+                        if (nc == cap) {
+                                size_t ncap = cap ? cap * 2 : 64;
+                                c = ink_arena_grow(w->art->arena, c, nc, ncap,
+                                                   sizeof(*c));
+                                cap = ncap;
+                        }
+                        c[nc++] = (ext_cand_t){w->tv.norm[t], (uint32_t)s,
+                                               (uint32_t)t};
+                }
+        }
+        if (!nc)
+                return;
+        qsort(c, nc, sizeof(*c), ext_cand_cmp);
         for (size_t l = 0; l < w->nleaders; l++) {
                 leader_t *L = &w->leaders[l];
                 if (L->office || strchr(L->name, ' '))
                         continue;
-                for (size_t s = 0; s < w->art->nsents; s++) {
-                        const ink_sentence_t *st = &w->art->sents[s];
-                        for (size_t t = w->skip[s]; t + 2 < st->tok_end;
-                             t++) {
-                                if (strcmp(w->tv.norm[t], L->name) ||
-                                    !is_particle(w->tv.lower[t + 1]) ||
-                                    ispunct((unsigned char)
-                                                    w->tv.norm[t + 1][0]))
-                                        continue;
-                                size_t e = name_run(w, s, t);
-                                if (e < t + 3)
-                                        continue;
-                                const char *full = tok_text(w, t, e);
-                                if (strlen(full) > strlen(L->name))
-                                        L->name = full;
+                for (size_t i = ext_cand_lb(c, nc, L->name, SIZE_MAX, 0);
+                     i < nc && !strcmp(c[i].norm, L->name); i++) {
+                        size_t s = c[i].s, t = c[i].t;
+                        size_t e = name_run(w, s, t);
+                        if (e < t + 3)
+                                continue;
+                        const char *full = tok_text(w, t, e);
+                        if (strlen(full) > strlen(L->name)) {
+                                L->name = full;
+                                /* go on with the mentions of the new
+                                 * name after this one */
+                                i = ext_cand_lb(c, nc, L->name, s, t);
+                                i--; /* wraps when 0; i++ restores */
                         }
                 }
         }
@@ -1337,7 +1458,8 @@ static void collect_sides(work_t *w, size_t s, sinfo_t *si) {
 /** @returns true if a hit of \p cat occurs in sentence \p s within
  *  [\p from, \p to) tokens. */
 static int cue_in(const work_t *w, size_t s, int cat, long from, long to) {
-        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++)
+        for (size_t k = hit_lb(w, s, from);
+             k < w->sent_hit[s + 1] && (long)w->hits[k].b < to; k++)
                 if (w->hits[k].cat == cat && (long)w->hits[k].b >= from &&
                     (long)w->hits[k].b < to)
                         return 1;
@@ -1643,8 +1765,9 @@ static void judge(work_t *w, size_t s, sinfo_t *si) {
         if (st->field == INK_FIELD_TITLE)
                 sc = 3.0;
         else {
-                size_t k = 0; /* body sentence number */
-                for (size_t i = 0; i < s; i++)
+                size_t k = 0; /* body sentence number (only up to 8
+                               * counts: stop there) */
+                for (size_t i = 0; i < s && k < 8; i++)
                         if (w->art->sents[i].field != INK_FIELD_TITLE)
                                 k++;
                 sc = 2.6 - 0.3 * (double)(k < 8 ? k : 8);
@@ -1773,8 +1896,8 @@ static int place_at(const work_t *w, size_t s, uint32_t t, place_t *pl) {
                 pl->city = 1;
                 return 1;
         }
-        for (size_t k = 0; k < w->art->nents; k++) {
-                const ink_entity_t *en = &w->art->ents[k];
+        for (size_t i = w->ent_toff[t]; i < w->ent_toff[t + 1]; i++) {
+                const ink_entity_t *en = &w->art->ents[w->ent_tidx[i]];
                 if (en->type != INK_ENT_LOC || en->tok_begin != t)
                         continue;
                 if (!en->kb_id || !en->canonical)
@@ -1830,9 +1953,13 @@ static void venues_of(const work_t *w, size_t s, const sinfo_t *si,
                       vlist_t *out, int host_only) {
         const ink_sentence_t *st = &w->art->sents[s];
         int host_at = -1;
-        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++)
+        long first_visit = -1; /* start of the first visit cue */
+        for (size_t k = w->sent_hit[s]; k < w->sent_hit[s + 1]; k++) {
                 if (w->hits[k].cat == CAT_HOST && host_at < 0)
                         host_at = (int)w->hits[k].b;
+                if (w->hits[k].cat == CAT_VISIT && first_visit < 0)
+                        first_visit = (long)w->hits[k].b;
+        }
         int offer = host_at >= 0 && (si->cats & (BIT(CAT_PROP) |
                                                  BIT(CAT_FUT) |
                                                  BIT(CAT_AGREE)));
@@ -1884,8 +2011,10 @@ static void venues_of(const work_t *w, size_t s, const sinfo_t *si,
                         else if (!strcmp(p, "to") || !strcmp(p, "visit") ||
                                  !strcmp(p, "visits") ||
                                  !strcmp(p, "visiting"))
-                                ok = cue_in(w, s, CAT_VISIT, st->tok_begin,
-                                            t);
+                                /* cue_in(w, s, CAT_VISIT, st->tok_begin,
+                                 * t) without a scan per place */
+                                ok = first_visit >= 0 &&
+                                     first_visit < (long)t;
                         else if (!strcmp(p, "capital") ||
                                  (!strcmp(p, "of") && t >= 2 &&
                                   !strcmp(w->tv.lower[t - 2], "capital")))
@@ -1912,6 +2041,12 @@ static int str_cmp(const void *a, const void *b) {
 static int visit_to_third_place(const work_t *w, size_t ms, const sinfo_t *m) {
         const ink_sentence_t *st = &w->art->sents[ms];
         int target = -1;
+        long first_visit = -1; /* start of the first visit cue */
+        for (size_t k = w->sent_hit[ms]; k < w->sent_hit[ms + 1]; k++)
+                if (w->hits[k].cat == CAT_VISIT) {
+                        first_visit = (long)w->hits[k].b;
+                        break;
+                }
         for (size_t k = w->sent_hit[ms]; k < w->sent_hit[ms + 1]; k++) {
                 const hit_t *h = &w->hits[k];
                 if (h->cat != CAT_COUNTRY || h->rank || h->b <= st->tok_begin)
@@ -1919,7 +2054,7 @@ static int visit_to_third_place(const work_t *w, size_t ms, const sinfo_t *m) {
                 const char *p = w->tv.lower[h->b - 1];
                 if ((!strcmp(p, "to") || !strcmp(p, "visit") ||
                      !strcmp(p, "visiting") || !strcmp(p, "visits")) &&
-                    cue_in(w, ms, CAT_VISIT, st->tok_begin, h->b)) {
+                    first_visit >= 0 && first_visit < (long)h->b) {
                         target = h->canon;
                         break;
                 }
@@ -2427,6 +2562,53 @@ static void emit(work_t *w, size_t ms) {
         ink_article_add_alert(art, &al);
 }
 
+/** Builds the per-article entity lookups of \p w: the entities by first
+ *  token and by sentence (each a stable counting sort, so that a walk of
+ *  one bucket meets the entities in article order), and the sorted names
+ *  of entities written before an armed group's noun (topic_name()). */
+static void index_entities(work_t *w) {
+        ink_article_t *art = w->art;
+        size_t nt = art->ntoks, ns = art->nsents, ne = art->nents;
+        w->ent_toff = ink_arena_calloc(art->arena, nt + 2, sizeof(uint32_t));
+        w->ent_soff = ink_arena_calloc(art->arena, ns + 2, sizeof(uint32_t));
+        w->ent_tidx = ink_arena_alloc(art->arena,
+                                      (ne ? ne : 1) * sizeof(uint32_t));
+        w->ent_sidx = ink_arena_alloc(art->arena,
+                                      (ne ? ne : 1) * sizeof(uint32_t));
+        w->armed = ink_arena_alloc(art->arena,
+                                   (ne ? ne : 1) * sizeof(*w->armed));
+        w->narmed = 0;
+        for (size_t k = 0; k < ne; k++) {
+                const ink_entity_t *en = &art->ents[k];
+                if (en->tok_begin < nt)
+                        w->ent_toff[en->tok_begin + 2]++;
+                if (en->sent < ns)
+                        w->ent_soff[en->sent + 2]++;
+        }
+        for (size_t i = 2; i < nt + 2; i++)
+                w->ent_toff[i] += w->ent_toff[i - 1];
+        for (size_t i = 2; i < ns + 2; i++)
+                w->ent_soff[i] += w->ent_soff[i - 1];
+        /* now off[x + 1] is where bucket x starts; fill shifts it to
+         * off[x], the bucket's start, with off[x + 1] its end */
+        for (size_t k = 0; k < ne; k++) {
+                const ink_entity_t *en = &art->ents[k];
+                if (en->tok_begin < nt)
+                        w->ent_tidx[w->ent_toff[en->tok_begin + 1]++] =
+                                (uint32_t)k;
+                if (en->sent < ns)
+                        w->ent_sidx[w->ent_soff[en->sent + 1]++] =
+                                (uint32_t)k;
+                const char *on = en->canonical ? en->canonical : en->text;
+                if (en->sent < ns && en->tok_end < nt &&
+                    en->tok_end < art->sents[en->sent].tok_end &&
+                    armed_noun(w->tv.lower[en->tok_end]))
+                        w->armed[w->narmed++] = on;
+        }
+        if (w->narmed > 1)
+                qsort(w->armed, w->narmed, sizeof(*w->armed), str_cmp);
+}
+
 /** Runs the detector on one article (thread-safe: state on the stack and
  *  in the article's arena).  @returns INK_OK, or INK_SKIPPED when the
  *  article has no tokens. */
@@ -2467,6 +2649,7 @@ static ink_rc_t summit_run(const void *cp, ink_article_t *art, char *errstr,
                 summit_tok_classify(n, l, &cls[i]);
         }
         w.tv.cls = cls;
+        index_entities(&w);
         w.sent_hit = ink_arena_calloc(art->arena, art->nsents + 1,
                                       sizeof(size_t));
         w.skip = ink_arena_calloc(art->arena, art->nsents, sizeof(uint32_t));
@@ -2486,6 +2669,9 @@ static ink_rc_t summit_run(const void *cp, ink_article_t *art, char *errstr,
                 find_hits(&w, s, &hcap);
         }
         w.sent_hit[art->nsents] = w.nhits;
+        for (size_t k = 0; k < w.nhits; k++)
+                if (w.hits[k].e - w.hits[k].b > w.maxhl)
+                        w.maxhl = w.hits[k].e - w.hits[k].b;
 
         /* article-level senses of "summit" */
         int mount = 0, sport = 0;
